@@ -1,0 +1,13 @@
+/*
+ * cli/commands.h - the subcommands of `eseal`. Each is implemented in its own
+ * cmd_<name>.c as `int cmd_<fn>(int argc, char **argv)` (argv[0] is the
+ * subcommand name) and returns an exit code (see cli/cli.h).
+ * X(name-as-typed, function, one-line help)
+ */
+#define ES_CLI_COMMANDS(X) \
+    X("pki", cmd_pki, "pki init DIR: create a throwaway SM2 PKI for demos and tests") \
+    X("seal", cmd_seal, "seal make|image: make a v4 seal, draw a seal picture") \
+    X("sign", cmd_sign, "sign a file with a seal: detached v4 SES_Signature") \
+    X("verify", cmd_verify, "verify a seal, a detached signature or a document") \
+    X("inspect", cmd_inspect, "print any seal or signature as a tree; extract its picture") \
+    X("demo", cmd_demo, "guided demo: PKI, seal, sign, verify, tamper, verify")

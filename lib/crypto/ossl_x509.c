@@ -1,0 +1,323 @@
+/*
+ * lib/crypto/ossl_x509.c - trust anchors, chain building at a given time,
+ * key usage, and building certificates for the throwaway demo PKI.
+ *
+ * SM2 certificate signatures carry an implicit signer ID. Real CAs use the
+ * GB/T 35276 default "1234567812345678"; OpenSSL 3.0 defaults to an empty
+ * ID (shared/notes/dependencies.md §11). Chains are verified with the
+ * default ID first and, failing that, with the empty one, which is then
+ * reported so nothing is accepted silently.
+ */
+#include <dirent.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "crypto/ossl_int.h"
+
+int es_trust_new(es_ctx *ctx, es_trust **out)
+{
+    *out = NULL;
+    es_trust *t = es_calloc(1, sizeof(*t));
+    if (!t) {
+        return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
+    }
+    t->all = sk_X509_new_null();
+    if (!t->all) {
+        es_free(t);
+        return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
+    }
+    *out = t;
+    return ES_OK;
+}
+
+void es_trust_free(es_trust *t)
+{
+    if (!t) {
+        return;
+    }
+    sk_X509_pop_free(t->all, X509_free);
+    es_free(t);
+}
+
+size_t es_trust_count(const es_trust *t) { return t ? t->n : 0; }
+
+int es_trust_add_cert(es_ctx *ctx, es_trust *t, const es_cert *cert)
+{
+    if (!sk_X509_push(t->all, cert->x)) {
+        return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
+    }
+    X509_up_ref(cert->x);
+    t->n++;
+    return ES_OK;
+}
+
+static int add_file(es_ctx *ctx, es_trust *t, const char *path)
+{
+    es_cert **arr = NULL;
+    size_t n = 0;
+    int rc = es_cert_load_all(ctx, path, NULL, &arr, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == ES_OK) {
+            rc = es_trust_add_cert(ctx, t, arr[i]);
+        }
+        es_cert_free(arr[i]);
+    }
+    es_free(arr);
+    return rc;
+}
+
+static bool cert_ext(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (strcmp(dot, ".pem") == 0 || strcmp(dot, ".crt") == 0 ||
+                   strcmp(dot, ".cer") == 0 || strcmp(dot, ".der") == 0);
+}
+
+int es_trust_add_path(es_ctx *ctx, es_trust *t, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        return es_ctx_take_error(ctx, es_error_set(ES_ERR_IO_OPEN, __FILE__, __LINE__,
+                                                   "%s: no such file or directory", path));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return add_file(ctx, t, path);
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        return es_ctx_take_error(ctx, es_error_set(ES_ERR_IO_OPEN, __FILE__, __LINE__,
+                                                   "%s: cannot open directory", path));
+    }
+    int rc = ES_OK;
+    struct dirent *de;
+    while (rc == ES_OK && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !cert_ext(de->d_name)) {
+            continue;
+        }
+        char *p = es_asprintf("%s/%s", path, de->d_name);
+        if (!p) {
+            rc = ES_ERR_NOMEM;
+            break;
+        }
+        rc = add_file(ctx, t, p);
+        es_free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
+static void set_id(X509 *x, bool empty)
+{
+    if (empty) {
+        X509_set0_distinguishing_id(x, NULL);
+        return;
+    }
+    ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+    if (id && ASN1_OCTET_STRING_set(id, (const unsigned char *)ES_SM2_DEFAULT_ID, 16)) {
+        X509_set0_distinguishing_id(x, id);
+    } else {
+        ASN1_OCTET_STRING_free(id);
+    }
+}
+
+static bool self_signed(X509 *x) { return X509_check_issued(x, x) == X509_V_OK; }
+
+/* One attempt at building and verifying the chain with the given ID rule. */
+static es_result try_chain(const es_trust *trust, const es_cert *cert,
+                           const es_cert *const *extra, size_t n_extra, int64_t t, bool empty_id,
+                           struct es_chain_result *out)
+{
+    es_result res = ES_RESULT_OK;
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *sc = X509_STORE_CTX_new();
+    X509 *leaf = X509_dup(cert->x);
+    if (!store || !untrusted || !sc || !leaf) {
+        res = es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "out of memory");
+        goto out;
+    }
+    set_id(leaf, empty_id);
+    for (int i = 0; trust && i < sk_X509_num(trust->all); i++) {
+        X509 *c = X509_dup(sk_X509_value(trust->all, i));
+        if (!c) {
+            continue;
+        }
+        set_id(c, empty_id);
+        if (self_signed(c)) {
+            X509_STORE_add_cert(store, c);
+        } else {
+            sk_X509_push(untrusted, c);
+            c = NULL;
+        }
+        X509_free(c);
+    }
+    for (size_t i = 0; i < n_extra; i++) {
+        X509 *c = X509_dup(extra[i]->x);
+        if (c) {
+            set_id(c, empty_id);
+            sk_X509_push(untrusted, c);
+        }
+    }
+    if (!X509_STORE_CTX_init(sc, store, leaf, untrusted)) {
+        res = es_ossl_error(ES_ERR_INTERNAL, "chain context");
+        goto out;
+    }
+    X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(sc);
+    X509_VERIFY_PARAM_set_time(vp, (time_t)t);
+    X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT & 0);
+    int ok = X509_verify_cert(sc);
+    int err = X509_STORE_CTX_get_error(sc);
+    out->ossl_error = err;
+    if (ok == 1) {
+        out->built = true;
+        out->time_ok = true;
+        STACK_OF(X509) *ch = X509_STORE_CTX_get0_chain(sc);
+        X509 *anchor = sk_X509_value(ch, sk_X509_num(ch) - 1);
+        X509_NAME_oneline(X509_get_subject_name(anchor), out->anchor, sizeof(out->anchor));
+        snprintf(out->detail, sizeof(out->detail), "chain of %d certificate(s) to a trust anchor",
+                 sk_X509_num(ch));
+    } else {
+        out->built = false;
+        out->time_ok = !(err == X509_V_ERR_CERT_HAS_EXPIRED ||
+                         err == X509_V_ERR_CERT_NOT_YET_VALID);
+        if (!out->time_ok) {
+            /* the chain itself was found; only the time is wrong */
+            out->built = true;
+        }
+        X509 *at = X509_STORE_CTX_get_current_cert(sc);
+        char who[200] = "";
+        if (at) {
+            X509_NAME_oneline(X509_get_subject_name(at), who, sizeof(who));
+        }
+        snprintf(out->detail, sizeof(out->detail), "%s%s%s", X509_verify_cert_error_string(err),
+                 who[0] ? " at " : "", who);
+    }
+    ERR_clear_error();
+out:
+    X509_STORE_CTX_free(sc);
+    X509_STORE_free(store);
+    sk_X509_pop_free(untrusted, X509_free);
+    X509_free(leaf);
+    return res;
+}
+
+es_result es_chain_verify(const es_trust *trust, const es_cert *cert, const es_cert *const *extra,
+                          size_t n_extra, int64_t t, struct es_chain_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    ES_GUARD(try_chain(trust, cert, extra, n_extra, t, false, out));
+    if (out->ossl_error == X509_V_ERR_CERT_SIGNATURE_FAILURE) {
+        struct es_chain_result alt;
+        memset(&alt, 0, sizeof(alt));
+        ES_GUARD(try_chain(trust, cert, extra, n_extra, t, true, &alt));
+        if (alt.ossl_error != X509_V_ERR_CERT_SIGNATURE_FAILURE) {
+            *out = alt;
+            out->sig_empty_id = true;
+        }
+    }
+    return ES_RESULT_OK;
+}
+
+bool es_cert_usage_signing(const es_cert *cert)
+{
+    uint32_t ku = X509_get_key_usage(cert->x);
+    if (ku == UINT32_MAX) {
+        return true; /* no keyUsage extension: unrestricted */
+    }
+    return (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
+}
+
+int es_ossl_set_id(EVP_PKEY_CTX *pc)
+{
+    return EVP_PKEY_CTX_set1_id(pc, ES_SM2_DEFAULT_ID, 16) > 0;
+}
+
+static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX v3;
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+    if (!ext) {
+        return 0;
+    }
+    int ok = X509_add_ext(x, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+es_result es_cert_build(const struct es_cert_spec *spec, const es_key *subject_key,
+                        const es_key *issuer_key, const es_cert *issuer, es_cert **out)
+{
+    es_result res = ES_RESULT_OK;
+    X509 *x = X509_new();
+    X509_NAME *name = NULL;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    BIGNUM *serial = BN_new();
+    *out = NULL;
+    if (!x || !mctx || !serial) {
+        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
+    }
+    X509_set_version(x, 2);
+    if (!BN_rand(serial, 64, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) ||
+        !BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x))) {
+        res = es_ossl_error(ES_ERR_CRYPTO_RANDOM, "serial number");
+        goto out;
+    }
+    name = X509_NAME_new();
+    /* subject is "/K=V/K=V": split and add as UTF-8 */
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", spec->subject);
+    for (char *save = NULL, *tok = strtok_r(buf, "/", &save); tok;
+         tok = strtok_r(NULL, "/", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            continue;
+        }
+        *eq = '\0';
+        if (!X509_NAME_add_entry_by_txt(name, tok, MBSTRING_UTF8, (unsigned char *)eq + 1, -1,
+                                        -1, 0)) {
+            res = es_ossl_error(ES_ERR_USAGE_ARG, "bad subject");
+            goto out;
+        }
+    }
+    X509_set_subject_name(x, name);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer->x) : name);
+    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)spec->not_before);
+    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)spec->not_after);
+    X509_set_pubkey(x, subject_key->pub.ossl);
+    X509 *iss = issuer ? issuer->x : x;
+    bool ok = add_ext(x, iss, NID_subject_key_identifier, "hash") &&
+              add_ext(x, iss, NID_authority_key_identifier, "keyid:always");
+    if (spec->ca) {
+        ok = ok && add_ext(x, iss, NID_basic_constraints, "critical,CA:TRUE") &&
+             add_ext(x, iss, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+    } else {
+        ok = ok && add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE");
+        if (spec->time_stamping) {
+            ok = ok && add_ext(x, iss, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+                 add_ext(x, iss, NID_ext_key_usage, "critical,timeStamping");
+        } else if (spec->signing) {
+            ok = ok && add_ext(x, iss, NID_key_usage, "critical,digitalSignature,nonRepudiation");
+        }
+    }
+    if (!ok) {
+        res = es_ossl_error(ES_ERR_INTERNAL, "certificate extensions");
+        goto out;
+    }
+    if (!EVP_DigestSignInit_ex(mctx, &pctx, "SM3", NULL, NULL, issuer_key->pub.ossl, NULL) ||
+        !es_ossl_set_id(pctx) || X509_sign_ctx(x, mctx) <= 0) {
+        res = es_ossl_error(ES_ERR_CRYPTO_SIGN, "signing the certificate");
+        goto out;
+    }
+    ES_GUARD_GOTO(es_ossl_cert_wrap(x, out));
+out:
+    BN_free(serial);
+    X509_NAME_free(name);
+    EVP_MD_CTX_free(mctx);
+    X509_free(x);
+    return res;
+}

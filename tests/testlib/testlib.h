@@ -1,0 +1,28 @@
+/*
+ * tests/testlib/testlib.h - helpers for the cmocka unit tests: reading
+ * fixtures, the shared corpus, hex, and a temporary directory.
+ */
+#ifndef ES_TESTLIB_H
+#define ES_TESTLIB_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/base.h"
+
+/* Reads a file fully; fails the test if it cannot. Free with es_free. */
+uint8_t *t_read_file(const char *path, size_t *out_len);
+/* Path of a file of ../shared/testdata, or NULL (test skipped) if absent. */
+const char *t_testdata(const char *rel);
+/* Decodes hex (whitespace ignored) into out; returns the byte count. */
+size_t t_unhex(const char *hex, uint8_t *out, size_t cap);
+/* A fresh temporary directory for this process (removed at exit). */
+const char *t_tmpdir(void);
+/* Creates (once per process) a throwaway PKI in t_tmpdir()/pki, passphrase "test". */
+const char *t_pki(void);
+
+#endif
