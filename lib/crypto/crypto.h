@@ -80,6 +80,9 @@ ES_RESULT es_sm2_verify_e(const struct es_sm2_pub *p, const uint8_t e[32], const
 /* The certificate's SM2 public key (NULL if not SM2). Borrowed. */
 const struct es_sm2_pub *es_cert_pub(const es_cert *cert);
 ES_RESULT es_random(void *buf, size_t n);
+/* SHA-256 / SHA-1 (for certificate digest lists only). out holds 64 bytes. */
+ES_RESULT es_digest_other(const char *name, const void *p, size_t n, uint8_t *out,
+                          size_t *out_len);
 
 /* ---- chain building ---- */
 struct es_chain_result {

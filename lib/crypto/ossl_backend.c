@@ -113,3 +113,14 @@ es_result es_ossl_error(int code, const char *what)
     ERR_clear_error();
     return es_error_set(code, __FILE__, __LINE__, "%s%s%s", what, detail[0] ? ": " : "", detail);
 }
+
+es_result es_digest_other(const char *name, const void *p, size_t n, uint8_t *out,
+                          size_t *out_len)
+{
+    unsigned len = 0;
+    if (!EVP_Digest(p, n, out, &len, EVP_get_digestbyname(name), NULL)) {
+        return es_ossl_error(ES_ERR_CRYPTO_UNSUPPORTED, name);
+    }
+    *out_len = len;
+    return ES_RESULT_OK;
+}
