@@ -70,6 +70,14 @@ typedef void *(*es_realloc_fn)(void *p, size_t n);
 typedef void (*es_free_fn)(void *p);
 ES_API void es_set_allocator(es_malloc_fn m, es_realloc_fn r, es_free_fn f);
 
+/* Writes a file atomically (temporary file in the same directory, fsync,
+ * rename), so a failure never leaves a half-written file and an existing
+ * file is replaced only when the new one is complete. */
+ES_API int es_file_write(es_ctx *ctx, const char *path, const void *data, size_t len, int mode);
+/* Reads a whole file, refusing more than `max` bytes. OUT (owned, es_free). */
+ES_API int es_file_read_all(es_ctx *ctx, const char *path, size_t max, uint8_t **out,
+                            size_t *out_len);
+
 /* Library version string, e.g. "0.1.0". */
 ES_API const char *es_version(void);
 

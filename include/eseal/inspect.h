@@ -16,6 +16,11 @@ extern "C" {
  * OUT (owned, es_free): UTF-8 text. */
 ES_API int es_inspect(es_ctx *ctx, const uint8_t *der, size_t len, char **out_text);
 
+/* What a blob is, by structure: "seal", "ses-signature", "gbt35275-signed-data",
+ * "sm2-signature", "certificate", "zip" (an OFD package) or "unknown". Static.
+ * *out_version (may be NULL) gets 1 or 4 for seals and signatures. */
+ES_API const char *es_detect(const uint8_t *data, size_t len, int *out_version);
+
 #ifdef __cplusplus
 }
 #endif

@@ -99,3 +99,15 @@ out:
     es_free(tmp);
     return res;
 }
+
+int es_file_write(es_ctx *ctx, const char *path, const void *data, size_t len, int mode)
+{
+    return es_ctx_take_error(ctx, es_file_write_atomic(path, data, len, mode));
+}
+
+int es_file_read_all(es_ctx *ctx, const char *path, size_t max, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    return es_ctx_take_error(ctx, es_file_read(path, max, out, out_len));
+}

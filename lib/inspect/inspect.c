@@ -195,3 +195,22 @@ int es_inspect(es_ctx *ctx, const uint8_t *der, size_t len, char **out_text)
     es_buf_free(&b);
     return es_ctx_take_error(ctx, r);
 }
+
+const char *es_detect(const uint8_t *data, size_t len, int *out_version)
+{
+    static const char *names[] = {"unknown",       "seal",          "ses-signature",
+                                  "gbt35275-signed-data", "sm2-signature", "certificate"};
+    if (out_version) {
+        *out_version = 0;
+    }
+    if (!data) {
+        return "unknown";
+    }
+    if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) {
+        return "zip";
+    }
+    if (len >= 5 && memcmp(data, "%PDF-", 5) == 0) {
+        return "pdf";
+    }
+    return names[es_blob_detect(data, len, out_version)];
+}

@@ -1,0 +1,54 @@
+/*
+ * cli/cli.h - shared helpers of the `eseal` command. The command uses only
+ * libeseal's public API.
+ *
+ * Exit codes: 0 TOTAL-PASSED (or success), 1 TOTAL-FAILED, 2 INDETERMINATE,
+ * 3 unreadable input or a usage error, 4 refused by policy (expired seal,
+ * key not matching), 5 internal error.
+ */
+#ifndef ES_CLI_H
+#define ES_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "eseal/eseal.h"
+
+enum {
+    EXIT_PASSED = 0,
+    EXIT_FAILED = 1,
+    EXIT_INDETERMINATE = 2,
+    EXIT_INPUT = 3,
+    EXIT_POLICY = 4,
+    EXIT_INTERNAL = 5,
+};
+
+#define CLI_MAX_FILE ((size_t)512 * 1024 * 1024)
+
+/* Prints "eseal: <what>: <ctx message>" and returns the exit code for rc. */
+int cli_fail(es_ctx *ctx, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Prints a usage error and returns EXIT_INPUT. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exit code for an error code. */
+int cli_exit_for(int rc);
+/* Resolves a --pass value: "env:VAR", "file:PATH", "pass:TEXT" or the text. */
+const char *cli_pass(const char *arg);
+/* Loads a key; prompts for the passphrase on a terminal if needed. */
+int cli_load_key(es_ctx *ctx, const char *path, const char *pass, es_key **out);
+/* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or "+N" days; 0 on error. */
+int cli_parse_time(const char *s, int64_t *out);
+/* Exit code for a verdict. */
+int cli_exit_verdict(es_verdict v);
+bool cli_color(FILE *f);
+
+#define X(name, fn, help) int fn(int argc, char **argv);
+#include "commands.h"
+ES_CLI_COMMANDS(X)
+#undef X
+int cmd_seal_image(int argc, char **argv);
+/* A default seal picture (PNG) drawn from the name; ES_ERR_USAGE_ARG if the
+ * build cannot draw. OUT owned (es_free). */
+int cli_default_picture(es_ctx *ctx, const char *name, int64_t type, uint8_t **out,
+                        size_t *out_len);
+
+#endif

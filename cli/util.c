@@ -1,0 +1,149 @@
+/* cli/util.c - see cli.h */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_exit_for(int rc)
+{
+    switch (es_error_category(rc)) {
+    case ES_CAT_OK:
+        return EXIT_PASSED;
+    case ES_CAT_POLICY:
+        return EXIT_POLICY;
+    case ES_CAT_INTERNAL:
+        return EXIT_INTERNAL;
+    default:
+        return EXIT_INPUT;
+    }
+}
+
+int cli_fail(es_ctx *ctx, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "eseal: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    const char *m = ctx ? es_ctx_errmsg(ctx) : "";
+    fprintf(stderr, ": %s [%s]\n", m[0] ? m : es_strerror(rc), es_error_name(rc));
+    return cli_exit_for(rc);
+}
+
+int cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "eseal: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'eseal help')\n");
+    return EXIT_INPUT;
+}
+
+const char *cli_pass(const char *arg)
+{
+    if (!arg) {
+        return NULL;
+    }
+    if (strncmp(arg, "env:", 4) == 0) {
+        return getenv(arg + 4);
+    }
+    if (strncmp(arg, "pass:", 5) == 0) {
+        return arg + 5;
+    }
+    if (strncmp(arg, "file:", 5) == 0) {
+        static char buf[1024];
+        FILE *f = fopen(arg + 5, "r");
+        if (!f) {
+            return NULL;
+        }
+        if (!fgets(buf, sizeof(buf), f)) {
+            buf[0] = '\0';
+        }
+        fclose(f);
+        buf[strcspn(buf, "\r\n")] = '\0';
+        return buf;
+    }
+    return arg;
+}
+
+static char *prompt(const char *path)
+{
+    static char buf[1024];
+    struct termios old, noecho;
+    fprintf(stderr, "Passphrase for %s: ", path);
+    if (tcgetattr(STDIN_FILENO, &old) != 0) {
+        return NULL;
+    }
+    noecho = old;
+    noecho.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+    char *r = fgets(buf, sizeof(buf), stdin);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fprintf(stderr, "\n");
+    if (!r) {
+        return NULL;
+    }
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return buf;
+}
+
+int cli_load_key(es_ctx *ctx, const char *path, const char *pass, es_key **out)
+{
+    int rc = es_key_load(ctx, path, pass, out);
+    if (rc == ES_ERR_CRYPTO_PASSPHRASE && !pass && isatty(STDIN_FILENO)) {
+        char *p = prompt(path);
+        if (p) {
+            rc = es_key_load(ctx, path, p, out);
+            memset(p, 0, strlen(p));
+        }
+    }
+    return rc;
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int cli_parse_time(const char *s, int64_t *out)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    char z = 0;
+    if (s[0] == '+') {
+        char *end;
+        long n = strtol(s + 1, &end, 10);
+        if (*end || n < 0 || n > 36500) {
+            return 0;
+        }
+        *out = (int64_t)time(NULL) + (int64_t)n * 86400;
+        return 1;
+    }
+    int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &z);
+    if (!(n == 3 && strlen(s) == 10) && !(n == 7 && z == 'Z')) {
+        return 0;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
+        return 0;
+    }
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    return 1;
+}
+
+int cli_exit_verdict(es_verdict v)
+{
+    return v == ES_VERDICT_TOTAL_PASSED ? EXIT_PASSED
+           : v == ES_VERDICT_TOTAL_FAILED ? EXIT_FAILED : EXIT_INDETERMINATE;
+}
+
+bool cli_color(FILE *f) { return isatty(fileno(f)) && !getenv("NO_COLOR"); }
