@@ -280,8 +280,8 @@ static es_result read_seal_info(const struct rd *rd, struct es_der_cur *c, struc
 
     IN("SES_ESPropertyInfo", es_der_enter(&si, ES_DER_SEQUENCE, &p, NULL));
     ES_GUARD(int_field(rd, &p, "SES_ESPropertyInfo.type", &s->type));
-    IN("SES_ESPropertyInfo.name",
-       str_field(rd, &p, ES_DER_UTF8_STRING, "SES_ESPropertyInfo.name", &s->name, NULL));
+    IN("SES_ESPropertyInfo.name", str_field(rd, &p, ES_DER_UTF8_STRING, "SES_ESPropertyInfo.name",
+                                            &s->name, &s->name_raw));
     if (!v1) {
         ES_GUARD(int_field(rd, &p, "SES_ESPropertyInfo.certListType", &s->cert_list_type));
     }

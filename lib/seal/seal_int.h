@@ -66,6 +66,7 @@ struct es_seal {
     char *vid;
     char *esid;
     char *name; /* trailing NULs stripped (Q-NAME-1) */
+    es_bytes name_raw;
     int64_t type;
     int64_t cert_list_type; /* v4/v5; 0 for v1 */
     enum es_cert_list_kind cert_list_kind;
@@ -143,6 +144,11 @@ enum es_blob_kind es_blob_detect(const uint8_t *p, size_t len, int *out_version)
 
 /* Picture type from magic bytes ("PNG", "GIF", "BMP", "JPG", "OFD", "SVG"), or NULL. */
 const char *es_picture_sniff(const uint8_t *p, size_t n);
+
+/* Re-encodes a decoded seal / signature in canonical DER from its fields
+ * (round-trip proof: a canonical input re-encodes byte-identically). */
+ES_RESULT es_seal_reencode(const struct es_seal *s, struct es_buf *b);
+ES_RESULT es_signature_reencode(const struct es_signature *g, struct es_buf *b);
 
 /* ---- encoders (canonical DER) ---- */
 struct es_seal_info_v4 {

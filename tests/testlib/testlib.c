@@ -78,3 +78,37 @@ const char *t_tmpdir(void)
     }
     return g_tmp;
 }
+
+const char *t_pki(void)
+{
+    static char dir[512];
+    if (!dir[0]) {
+        snprintf(dir, sizeof(dir), "%s/pki", t_tmpdir());
+        if (es_pki_init(NULL, dir, "test", 30) != ES_OK) {
+            fail_msg("es_pki_init: %s", es_error_detail());
+        }
+    }
+    return dir;
+}
+
+void t_load_identity(const char *who, es_key **k, es_cert **c)
+{
+    char p[600];
+    snprintf(p, sizeof(p), "%s/%s.key", t_pki(), who);
+    assert_int_equal(es_key_load(NULL, p, "test", k), ES_OK);
+    snprintf(p, sizeof(p), "%s/%s.pem", t_pki(), who);
+    assert_int_equal(es_cert_load(NULL, p, NULL, c), ES_OK);
+}
+
+uint8_t *t_make_seal(const es_key *mk, const es_cert *mc, const es_cert *owner, int64_t start,
+                     int64_t end, size_t *out_len)
+{
+    static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3, 4};
+    const es_cert *certs[1] = {owner};
+    es_seal_params p = {.name = "测试单位合同专用章", .type = 1, .esid = "TEST-0001",
+                        .signer_certs = certs, .n_signer_certs = 1, .valid_start = start,
+                        .valid_end = end, .picture = png, .picture_len = sizeof(png)};
+    uint8_t *der = NULL;
+    assert_int_equal(es_seal_make(NULL, &p, mk, mc, &der, out_len), ES_OK);
+    return der;
+}

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "base/base.h"
+#include "eseal/eseal.h"
 
 /* Reads a file fully; fails the test if it cannot. Free with es_free. */
 uint8_t *t_read_file(const char *path, size_t *out_len);
@@ -24,5 +25,10 @@ size_t t_unhex(const char *hex, uint8_t *out, size_t cap);
 const char *t_tmpdir(void);
 /* Creates (once per process) a throwaway PKI in t_tmpdir()/pki, passphrase "test". */
 const char *t_pki(void);
+/* Loads "maker", "owner" or "root-ca" of t_pki(). */
+void t_load_identity(const char *who, es_key **k, es_cert **c);
+/* A v4 seal for `owner`, made by (mk, mc), valid [start, end]. Owned. */
+uint8_t *t_make_seal(const es_key *mk, const es_cert *mc, const es_cert *owner, int64_t start,
+                     int64_t end, size_t *out_len);
 
 #endif
