@@ -29,8 +29,11 @@ static char *path(const char *dir, const char *name)
 {
     static char buf[64][512];
     static int k;
+    char tmp[512];
+    /* dir may itself be one of the buffers: format aside, then copy */
+    snprintf(tmp, sizeof(tmp), "%s/%s", dir, name);
     char *b = buf[k++ & 63];
-    snprintf(b, sizeof(buf[0]), "%s/%s", dir, name);
+    memcpy(b, tmp, sizeof(tmp));
     return b;
 }
 
