@@ -111,12 +111,12 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
 
 static void load_legacy_provider(void)
 {
-    static int done;
-    if (!done) {
-        /* PKCS#12 files from Java tools use RC2/3DES, which live in "legacy" */
-        OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+    /* PKCS#12 files from Java tools use RC2/3DES, which live in "legacy";
+     * loaded once for the life of the process (kept referenced here) */
+    static OSSL_PROVIDER *legacy;
+    if (!legacy) {
+        legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
         ERR_clear_error();
-        done = 1;
     }
 }
 
