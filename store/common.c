@@ -1,0 +1,1173 @@
+/*
+ * store/common.c - the entity functions of es_store_ops, written once over
+ * the SQL driver interface of store_int.h; the migration runner; the audit
+ * chain; es_store_open's dispatch on the URL scheme.
+ *
+ * Every statement is prepared once per connection (es_store_setup) and only
+ * bound and stepped afterwards: no SQL text is ever built from data.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+/* ---- the SQL, one text for both backends ('?' placeholders) ---- */
+
+#define USER_COLS "id, username, display, role, COALESCE(org_id, 0), pw_hash, disabled, created_at"
+#define APP_COLS                                                                              \
+    "id, org_id, applicant_id, kind, seal_name, seal_type, valid_days, status, replaces, note, " \
+    "reviewer_id, decision_reason, esid, created_at, decided_at"
+#define SEAL_COLS                                                                             \
+    "esid, org_id, app_id, name, type, status, version, der_sm3, key_id, reg_no, valid_start, " \
+    "valid_end, lost_at, cancel_reason, replaces, replaced_by, created_at, updated_at"
+#define GRANT_COLS "id, esid, user_id, granted_by, not_before, not_after, scope, revoked_at, created_at"
+#define USAGE_COLS "id, esid, user_id, username, org_id, at, doc_sm3, doc_name, result, detail"
+#define AUDIT_COLS "seq, at, actor, action, object, detail, prev_hash, hash"
+
+static const char *const sql_text[S_COUNT_] = {
+    [S_ORG_INSERT] = "INSERT INTO orgs (name, code, created_at) VALUES (?, ?, ?) RETURNING id",
+    [S_ORG_GET] = "SELECT id, name, code, created_at FROM orgs WHERE id = ?",
+    [S_ORG_LIST] = "SELECT id, name, code, created_at FROM orgs ORDER BY id",
+    [S_USER_INSERT] = "INSERT INTO users (username, display, role, org_id, pw_hash, disabled, "
+                      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [S_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?",
+    [S_USER_GET_NAME] = "SELECT " USER_COLS " FROM users WHERE username = ?",
+    [S_USER_LIST] = "SELECT " USER_COLS " FROM users WHERE (CAST(? AS BIGINT) = 0 OR org_id = ?) "
+                    "ORDER BY id LIMIT ?",
+    [S_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                         "VALUES (?, ?, ?, ?)",
+    [S_SESSION_GET] = "SELECT token_hash, user_id, created_at, expires_at FROM sessions "
+                      "WHERE token_hash = ?",
+    [S_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
+    [S_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at < ?",
+    [S_APP_INSERT] = "INSERT INTO applications (org_id, applicant_id, kind, seal_name, seal_type, "
+                     "valid_days, status, replaces, note, reviewer_id, decision_reason, esid, "
+                     "created_at, decided_at, picture) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [S_APP_GET] = "SELECT " APP_COLS ", picture FROM applications WHERE id = ?",
+    [S_APP_LIST] = "SELECT " APP_COLS " FROM applications WHERE (CAST(? AS BIGINT) = 0 OR "
+                   "org_id = ?) AND (CAST(? AS TEXT) = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+    [S_APP_UPDATE] = "UPDATE applications SET status = ?, reviewer_id = ?, decision_reason = ?, "
+                     "decided_at = ?, esid = ? WHERE id = ? AND status = ?",
+    [S_SEAL_INSERT] = "INSERT INTO seals (esid, org_id, app_id, name, type, status, version, "
+                      "der_sm3, key_id, reg_no, valid_start, valid_end, lost_at, cancel_reason, "
+                      "replaces, replaced_by, created_at, updated_at, der, cert, reg_cert) VALUES "
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_SEAL_GET] = "SELECT " SEAL_COLS ", der, cert, reg_cert FROM seals WHERE esid = ?",
+    [S_SEAL_LIST] = "SELECT " SEAL_COLS " FROM seals WHERE (CAST(? AS BIGINT) = 0 OR org_id = ?) "
+                    "AND (CAST(? AS TEXT) = '' OR status = ?) ORDER BY created_at DESC, esid "
+                    "LIMIT ?",
+    [S_SEAL_UPDATE] = "UPDATE seals SET status = ?, version = version + 1, key_id = ?, "
+                      "reg_no = ?, lost_at = ?, cancel_reason = ?, replaced_by = ?, "
+                      "updated_at = ?, reg_cert = ? WHERE esid = ? AND version = ?",
+    [S_EVENT_INSERT] = "INSERT INTO seal_events (esid, action, from_status, to_status, actor_id, "
+                       "actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [S_EVENT_LIST] = "SELECT id, esid, action, from_status, to_status, actor_id, actor, reason, "
+                     "at FROM seal_events WHERE esid = ? ORDER BY id",
+    [S_KEY_INSERT] = "INSERT INTO keys (id, org_id, alg, created_at, wrapped) "
+                     "VALUES (?, ?, ?, ?, ?)",
+    [S_KEY_GET] = "SELECT id, org_id, alg, created_at, wrapped FROM keys WHERE id = ?",
+    [S_GRANT_INSERT] = "INSERT INTO grants (esid, user_id, granted_by, not_before, not_after, "
+                       "scope, revoked_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?) "
+                       "RETURNING id",
+    [S_GRANT_GET] = "SELECT " GRANT_COLS " FROM grants WHERE id = ?",
+    [S_GRANT_LIST] = "SELECT " GRANT_COLS " FROM grants WHERE (CAST(? AS TEXT) = '' OR esid = ?) "
+                     "AND (CAST(? AS BIGINT) = 0 OR user_id = ?) ORDER BY id LIMIT ?",
+    [S_GRANT_REVOKE] = "UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at = 0",
+    [S_USAGE_INSERT] = "INSERT INTO usage_log (esid, user_id, username, org_id, at, doc_sm3, "
+                       "doc_name, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    [S_USAGE_LIST] = "SELECT " USAGE_COLS " FROM usage_log WHERE (CAST(? AS BIGINT) = 0 OR "
+                     "org_id = ?) AND (CAST(? AS TEXT) = '' OR esid = ?) AND (CAST(? AS BIGINT) "
+                     "= 0 OR user_id = ?) AND at >= ? ORDER BY id DESC LIMIT ?",
+    [S_AUDIT_LOCK] = "SELECT 1",
+    [S_AUDIT_LAST] = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit_log (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
+    [S_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+};
+
+/* ---- helpers ---- */
+
+int es_store_fail(es_store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err, sizeof(st->err), fmt, ap);
+    va_end(ap);
+    return ES_STORE_ERR;
+}
+
+int es_store_strset(char *dst, size_t cap, const char *src)
+{
+    if (!src) {
+        src = "";
+    }
+    size_t n = strlen(src);
+    if (n >= cap) {
+        dst[0] = '\0';
+        return -1;
+    }
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+/* Copies a column into a fixed field (the database is trusted to respect
+ * the limits it was written with; a longer value is cut, never overflowed). */
+static void col_str(es_store *st, int id, int col, char *dst, size_t cap)
+{
+    const char *s = st->sql->col_text(st, id, col);
+    size_t n = strlen(s);
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static int col_dup(es_store *st, int id, int col, uint8_t **out, size_t *out_len)
+{
+    size_t n = 0;
+    const void *p = st->sql->col_blob(st, id, col, &n);
+    *out = NULL;
+    *out_len = 0;
+    if (!p || n == 0) {
+        return ES_STORE_OK;
+    }
+    *out = malloc(n);
+    if (!*out) {
+        return es_store_fail(st, "out of memory");
+    }
+    memcpy(*out, p, n);
+    *out_len = n;
+    return ES_STORE_OK;
+}
+
+/*
+ * Binds the arguments described by fmt to statement id, from index 1:
+ *   i int64_t   t const char* (NULL -> '')   b const void*, size_t (NULL/0 -> NULL)
+ *   o int64_t bound as NULL when 0 (optional foreign keys)
+ */
+static int bindv(es_store *st, int id, const char *fmt, va_list ap)
+{
+    const struct es_sql_ops *q = st->sql;
+    q->reset(st, id);
+    int idx = 1;
+    int rc = ES_STORE_OK;
+    for (const char *f = fmt; *f && rc == ES_STORE_OK; f++, idx++) {
+        switch (*f) {
+        case 'i':
+            rc = q->bind_i64(st, id, idx, va_arg(ap, int64_t));
+            break;
+        case 'o': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? q->bind_i64(st, id, idx, v) : q->bind_null(st, id, idx);
+            break;
+        }
+        case 't': {
+            const char *s = va_arg(ap, const char *);
+            rc = q->bind_text(st, id, idx, s ? s : "");
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = p && n ? q->bind_blob(st, id, idx, p, n) : q->bind_null(st, id, idx);
+            break;
+        }
+        default:
+            rc = es_store_fail(st, "internal: bad bind format");
+        }
+    }
+    return rc;
+}
+
+/* Binds and steps once: ES_SQL_ROW, ES_SQL_DONE or an error. */
+static int run(es_store *st, int id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bindv(st, id, fmt, ap);
+    va_end(ap);
+    if (rc != ES_STORE_OK) {
+        return rc;
+    }
+    return st->sql->step(st, id);
+}
+
+/* For statements that write: DONE (or a RETURNING row) -> OK. */
+static int run_write(es_store *st, int id, int64_t *out_id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bindv(st, id, fmt, ap);
+    va_end(ap);
+    if (rc != ES_STORE_OK) {
+        return rc;
+    }
+    rc = st->sql->step(st, id);
+    if (rc == ES_SQL_ROW) {
+        if (out_id) {
+            *out_id = st->sql->col_i64(st, id, 0);
+        }
+        /* drain, so that the statement completes (SQLite) */
+        while ((rc = st->sql->step(st, id)) == ES_SQL_ROW) {
+        }
+    }
+    if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_OK;
+    }
+    st->sql->reset(st, id);
+    return rc;
+}
+
+static int64_t lim(const struct es_store_filter *f)
+{
+    return f && f->limit > 0 ? f->limit : 1000;
+}
+
+#define TOO_LONG(st, what) es_store_fail((st), "%s is too long", (what))
+
+/* ---- transactions ---- */
+
+static int c_begin(es_store *st)
+{
+    if (st->in_tx) {
+        return es_store_fail(st, "a transaction is already open");
+    }
+    int rc = st->sql->exec(st, st->sql->begin_sql ? st->sql->begin_sql : "BEGIN");
+    if (rc == ES_STORE_OK) {
+        st->in_tx = true;
+    }
+    return rc;
+}
+
+static int c_commit(es_store *st)
+{
+    if (!st->in_tx) {
+        return es_store_fail(st, "no transaction is open");
+    }
+    int rc = st->sql->exec(st, "COMMIT");
+    if (rc != ES_STORE_OK) {
+        char keep[sizeof(st->err)];
+        memcpy(keep, st->err, sizeof(keep));
+        st->sql->exec(st, "ROLLBACK");
+        memcpy(st->err, keep, sizeof(keep));
+    }
+    st->in_tx = false;
+    return rc;
+}
+
+static int c_rollback(es_store *st)
+{
+    if (!st->in_tx) {
+        return ES_STORE_OK;
+    }
+    st->in_tx = false;
+    return st->sql->exec(st, "ROLLBACK");
+}
+
+static int c_schema_version(es_store *st, int64_t *out)
+{
+    int rc = run(st, S_VERSION, "");
+    if (rc == ES_SQL_ROW) {
+        *out = st->sql->col_i64(st, S_VERSION, 0);
+        rc = ES_STORE_OK;
+    }
+    st->sql->reset(st, S_VERSION);
+    return rc;
+}
+
+/* ---- organisations ---- */
+
+static void read_org(es_store *st, int id, struct es_store_org *o)
+{
+    o->id = st->sql->col_i64(st, id, 0);
+    col_str(st, id, 1, o->name, sizeof(o->name));
+    col_str(st, id, 2, o->code, sizeof(o->code));
+    o->created_at = st->sql->col_i64(st, id, 3);
+}
+
+static int c_org_create(es_store *st, struct es_store_org *org)
+{
+    if (!org->created_at) {
+        org->created_at = (int64_t)time(NULL);
+    }
+    return run_write(st, S_ORG_INSERT, &org->id, "tti", org->name, org->code, org->created_at);
+}
+
+/* Runs a single-row query: OK and the row read by `read`, or NOTFOUND. */
+#define GET_ONE(st, id, read_fn, out, ...)                                                      \
+    do {                                                                                       \
+        int rc_ = run((st), (id), __VA_ARGS__);                                                \
+        if (rc_ == ES_SQL_ROW) {                                                               \
+            read_fn((st), (id), (out));                                                        \
+            rc_ = ES_STORE_OK;                                                                 \
+        } else if (rc_ == ES_SQL_DONE) {                                                       \
+            rc_ = ES_STORE_NOTFOUND;                                                           \
+        }                                                                                      \
+        (st)->sql->reset((st), (id));                                                          \
+        return rc_;                                                                            \
+    } while (0)
+
+/* Iterates the rows of a bound statement into callback `cb`. */
+#define LIST(st, id, type, read_fn, cb, arg, ...)                                               \
+    do {                                                                                       \
+        int rc_ = run((st), (id), __VA_ARGS__);                                                \
+        while (rc_ == ES_SQL_ROW) {                                                            \
+            type row_;                                                                         \
+            memset(&row_, 0, sizeof(row_));                                                   \
+            read_fn((st), (id), &row_);                                                        \
+            if ((cb)((arg), &row_)) {                                                          \
+                rc_ = ES_SQL_DONE;                                                             \
+                break;                                                                         \
+            }                                                                                  \
+            rc_ = (st)->sql->step((st), (id));                                                 \
+        }                                                                                      \
+        (st)->sql->reset((st), (id));                                                          \
+        return rc_ == ES_SQL_DONE ? ES_STORE_OK : rc_;                                         \
+    } while (0)
+
+static int c_org_get(es_store *st, int64_t id, struct es_store_org *out)
+{
+    memset(out, 0, sizeof(*out));
+    GET_ONE(st, S_ORG_GET, read_org, out, "i", id);
+}
+
+static int c_org_list(es_store *st, es_store_org_cb cb, void *arg)
+{
+    LIST(st, S_ORG_LIST, struct es_store_org, read_org, cb, arg, "");
+}
+
+/* ---- users ---- */
+
+static void read_user(es_store *st, int id, struct es_store_user *u)
+{
+    const struct es_sql_ops *q = st->sql;
+    u->id = q->col_i64(st, id, 0);
+    col_str(st, id, 1, u->username, sizeof(u->username));
+    col_str(st, id, 2, u->display, sizeof(u->display));
+    col_str(st, id, 3, u->role, sizeof(u->role));
+    u->org_id = q->col_i64(st, id, 4);
+    col_str(st, id, 5, u->pw_hash, sizeof(u->pw_hash));
+    u->disabled = q->col_i64(st, id, 6);
+    u->created_at = q->col_i64(st, id, 7);
+}
+
+static int c_user_create(es_store *st, struct es_store_user *u)
+{
+    if (!u->created_at) {
+        u->created_at = (int64_t)time(NULL);
+    }
+    return run_write(st, S_USER_INSERT, &u->id, "tttotii", u->username, u->display, u->role,
+                     u->org_id, u->pw_hash, u->disabled, u->created_at);
+}
+
+static int c_user_get(es_store *st, int64_t id, struct es_store_user *out)
+{
+    memset(out, 0, sizeof(*out));
+    GET_ONE(st, S_USER_GET, read_user, out, "i", id);
+}
+
+static int c_user_get_by_name(es_store *st, const char *name, struct es_store_user *out)
+{
+    memset(out, 0, sizeof(*out));
+    GET_ONE(st, S_USER_GET_NAME, read_user, out, "t", name);
+}
+
+static int c_user_list(es_store *st, const struct es_store_filter *f, es_store_user_cb cb,
+                       void *arg)
+{
+    int64_t org = f ? f->org_id : 0;
+    LIST(st, S_USER_LIST, struct es_store_user, read_user, cb, arg, "iii", org, org, lim(f));
+}
+
+/* ---- sessions ---- */
+
+static void read_session(es_store *st, int id, struct es_store_session *s)
+{
+    col_str(st, id, 0, s->token_hash, sizeof(s->token_hash));
+    s->user_id = st->sql->col_i64(st, id, 1);
+    s->created_at = st->sql->col_i64(st, id, 2);
+    s->expires_at = st->sql->col_i64(st, id, 3);
+}
+
+static int c_session_create(es_store *st, const struct es_store_session *s)
+{
+    return run_write(st, S_SESSION_INSERT, NULL, "tiii", s->token_hash, s->user_id,
+                     s->created_at, s->expires_at);
+}
+
+static int c_session_get(es_store *st, const char *token_hash, struct es_store_session *out)
+{
+    memset(out, 0, sizeof(*out));
+    GET_ONE(st, S_SESSION_GET, read_session, out, "t", token_hash);
+}
+
+static int c_session_delete(es_store *st, const char *token_hash)
+{
+    int rc = run_write(st, S_SESSION_DELETE, NULL, "t", token_hash);
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_SESSION_DELETE) == 0) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    return rc;
+}
+
+static int c_session_purge(es_store *st, int64_t now)
+{
+    return run_write(st, S_SESSION_PURGE, NULL, "i", now);
+}
+
+/* ---- applications ---- */
+
+static void read_app(es_store *st, int id, struct es_store_app *a)
+{
+    const struct es_sql_ops *q = st->sql;
+    a->id = q->col_i64(st, id, 0);
+    a->org_id = q->col_i64(st, id, 1);
+    a->applicant_id = q->col_i64(st, id, 2);
+    col_str(st, id, 3, a->kind, sizeof(a->kind));
+    col_str(st, id, 4, a->seal_name, sizeof(a->seal_name));
+    a->seal_type = q->col_i64(st, id, 5);
+    a->valid_days = q->col_i64(st, id, 6);
+    col_str(st, id, 7, a->status, sizeof(a->status));
+    col_str(st, id, 8, a->replaces, sizeof(a->replaces));
+    col_str(st, id, 9, a->note, sizeof(a->note));
+    a->reviewer_id = q->col_i64(st, id, 10);
+    col_str(st, id, 11, a->decision_reason, sizeof(a->decision_reason));
+    col_str(st, id, 12, a->esid, sizeof(a->esid));
+    a->created_at = q->col_i64(st, id, 13);
+    a->decided_at = q->col_i64(st, id, 14);
+}
+
+static int c_app_create(es_store *st, struct es_store_app *a)
+{
+    if (!a->created_at) {
+        a->created_at = (int64_t)time(NULL);
+    }
+    return run_write(st, S_APP_INSERT, &a->id, "iittiitttittiib", a->org_id, a->applicant_id,
+                     a->kind, a->seal_name, a->seal_type, a->valid_days, a->status, a->replaces,
+                     a->note, a->reviewer_id, a->decision_reason, a->esid, a->created_at,
+                     a->decided_at, (const void *)a->picture, a->picture_len);
+}
+
+static int c_app_get(es_store *st, int64_t id, struct es_store_app *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = run(st, S_APP_GET, "i", id);
+    if (rc == ES_SQL_ROW) {
+        read_app(st, S_APP_GET, out);
+        rc = col_dup(st, S_APP_GET, 15, &out->picture, &out->picture_len);
+    } else if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    st->sql->reset(st, S_APP_GET);
+    return rc;
+}
+
+static int c_app_list(es_store *st, const struct es_store_filter *f, es_store_app_cb cb,
+                      void *arg)
+{
+    int64_t org = f ? f->org_id : 0;
+    const char *status = f && f->status ? f->status : "";
+    LIST(st, S_APP_LIST, struct es_store_app, read_app, cb, arg, "iitti", org, org, status,
+         status, lim(f));
+}
+
+static int c_app_update(es_store *st, const struct es_store_app *a, const char *expected)
+{
+    int rc = run_write(st, S_APP_UPDATE, NULL, "tititit", a->status, a->reviewer_id,
+                       a->decision_reason, a->decided_at, a->esid, a->id, expected);
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_APP_UPDATE) == 0) {
+        rc = ES_STORE_CONFLICT;
+    }
+    return rc;
+}
+
+/* ---- seals ---- */
+
+static void read_seal(es_store *st, int id, struct es_store_seal *s)
+{
+    const struct es_sql_ops *q = st->sql;
+    col_str(st, id, 0, s->esid, sizeof(s->esid));
+    s->org_id = q->col_i64(st, id, 1);
+    s->app_id = q->col_i64(st, id, 2);
+    col_str(st, id, 3, s->name, sizeof(s->name));
+    s->type = q->col_i64(st, id, 4);
+    col_str(st, id, 5, s->status, sizeof(s->status));
+    s->version = q->col_i64(st, id, 6);
+    col_str(st, id, 7, s->der_sm3, sizeof(s->der_sm3));
+    col_str(st, id, 8, s->key_id, sizeof(s->key_id));
+    col_str(st, id, 9, s->reg_no, sizeof(s->reg_no));
+    s->valid_start = q->col_i64(st, id, 10);
+    s->valid_end = q->col_i64(st, id, 11);
+    s->lost_at = q->col_i64(st, id, 12);
+    col_str(st, id, 13, s->cancel_reason, sizeof(s->cancel_reason));
+    col_str(st, id, 14, s->replaces, sizeof(s->replaces));
+    col_str(st, id, 15, s->replaced_by, sizeof(s->replaced_by));
+    s->created_at = q->col_i64(st, id, 16);
+    s->updated_at = q->col_i64(st, id, 17);
+}
+
+static int c_seal_create(es_store *st, const struct es_store_seal *s)
+{
+    if (!s->der || !s->der_len) {
+        return es_store_fail(st, "a seal needs its DER");
+    }
+    int64_t now = (int64_t)time(NULL);
+    return run_write(st, S_SEAL_INSERT, NULL, "tiitititttiiitttiibbb", s->esid, s->org_id,
+                     s->app_id, s->name, s->type, s->status, (int64_t)1, s->der_sm3, s->key_id,
+                     s->reg_no, s->valid_start, s->valid_end, s->lost_at, s->cancel_reason,
+                     s->replaces, s->replaced_by, s->created_at ? s->created_at : now,
+                     s->updated_at ? s->updated_at : now, (const void *)s->der, s->der_len,
+                     (const void *)s->cert, s->cert_len, (const void *)s->reg_cert,
+                     s->reg_cert_len);
+}
+
+static int c_seal_get(es_store *st, const char *esid, struct es_store_seal *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = run(st, S_SEAL_GET, "t", esid);
+    if (rc == ES_SQL_ROW) {
+        read_seal(st, S_SEAL_GET, out);
+        rc = col_dup(st, S_SEAL_GET, 18, &out->der, &out->der_len);
+        if (rc == ES_STORE_OK) {
+            rc = col_dup(st, S_SEAL_GET, 19, &out->cert, &out->cert_len);
+        }
+        if (rc == ES_STORE_OK) {
+            rc = col_dup(st, S_SEAL_GET, 20, &out->reg_cert, &out->reg_cert_len);
+        }
+        if (rc != ES_STORE_OK) {
+            es_store_seal_clear(out);
+        }
+    } else if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    st->sql->reset(st, S_SEAL_GET);
+    return rc;
+}
+
+static int c_seal_list(es_store *st, const struct es_store_filter *f, es_store_seal_cb cb,
+                       void *arg)
+{
+    int64_t org = f ? f->org_id : 0;
+    const char *status = f && f->status ? f->status : "";
+    LIST(st, S_SEAL_LIST, struct es_store_seal, read_seal, cb, arg, "iitti", org, org, status,
+         status, lim(f));
+}
+
+static int c_seal_update(es_store *st, const struct es_store_seal *s)
+{
+    int rc = run_write(st, S_SEAL_UPDATE, NULL, "tttittibti", s->status, s->key_id, s->reg_no,
+                       s->lost_at, s->cancel_reason, s->replaced_by,
+                       s->updated_at ? s->updated_at : (int64_t)time(NULL),
+                       (const void *)s->reg_cert, s->reg_cert_len, s->esid, s->version);
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_SEAL_UPDATE) == 0) {
+        rc = ES_STORE_CONFLICT;
+    }
+    return rc;
+}
+
+/* ---- seal events ---- */
+
+static void read_event(es_store *st, int id, struct es_store_event *e)
+{
+    e->id = st->sql->col_i64(st, id, 0);
+    col_str(st, id, 1, e->esid, sizeof(e->esid));
+    col_str(st, id, 2, e->action, sizeof(e->action));
+    col_str(st, id, 3, e->from_status, sizeof(e->from_status));
+    col_str(st, id, 4, e->to_status, sizeof(e->to_status));
+    e->actor_id = st->sql->col_i64(st, id, 5);
+    col_str(st, id, 6, e->actor, sizeof(e->actor));
+    col_str(st, id, 7, e->reason, sizeof(e->reason));
+    e->at = st->sql->col_i64(st, id, 8);
+}
+
+static int c_event_append(es_store *st, struct es_store_event *e)
+{
+    if (!e->at) {
+        e->at = (int64_t)time(NULL);
+    }
+    return run_write(st, S_EVENT_INSERT, &e->id, "ttttitti", e->esid, e->action, e->from_status,
+                     e->to_status, e->actor_id, e->actor, e->reason, e->at);
+}
+
+static int c_event_list(es_store *st, const char *esid, es_store_event_cb cb, void *arg)
+{
+    LIST(st, S_EVENT_LIST, struct es_store_event, read_event, cb, arg, "t", esid);
+}
+
+/* ---- keys ---- */
+
+static int c_key_put(es_store *st, const struct es_store_key *k)
+{
+    if (!k->wrapped || !k->wrapped_len) {
+        return es_store_fail(st, "an empty key");
+    }
+    return run_write(st, S_KEY_INSERT, NULL, "titib", k->id, k->org_id, k->alg,
+                     k->created_at ? k->created_at : (int64_t)time(NULL),
+                     (const void *)k->wrapped, k->wrapped_len);
+}
+
+static int c_key_get(es_store *st, const char *id, struct es_store_key *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = run(st, S_KEY_GET, "t", id);
+    if (rc == ES_SQL_ROW) {
+        col_str(st, S_KEY_GET, 0, out->id, sizeof(out->id));
+        out->org_id = st->sql->col_i64(st, S_KEY_GET, 1);
+        col_str(st, S_KEY_GET, 2, out->alg, sizeof(out->alg));
+        out->created_at = st->sql->col_i64(st, S_KEY_GET, 3);
+        rc = col_dup(st, S_KEY_GET, 4, &out->wrapped, &out->wrapped_len);
+    } else if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    st->sql->reset(st, S_KEY_GET);
+    return rc;
+}
+
+/* ---- grants ---- */
+
+static void read_grant(es_store *st, int id, struct es_store_grant *g)
+{
+    const struct es_sql_ops *q = st->sql;
+    g->id = q->col_i64(st, id, 0);
+    col_str(st, id, 1, g->esid, sizeof(g->esid));
+    g->user_id = q->col_i64(st, id, 2);
+    g->granted_by = q->col_i64(st, id, 3);
+    g->not_before = q->col_i64(st, id, 4);
+    g->not_after = q->col_i64(st, id, 5);
+    col_str(st, id, 6, g->scope, sizeof(g->scope));
+    g->revoked_at = q->col_i64(st, id, 7);
+    g->created_at = q->col_i64(st, id, 8);
+}
+
+static int c_grant_create(es_store *st, struct es_store_grant *g)
+{
+    if (!g->created_at) {
+        g->created_at = (int64_t)time(NULL);
+    }
+    g->revoked_at = 0;
+    return run_write(st, S_GRANT_INSERT, &g->id, "tiiiiti", g->esid, g->user_id, g->granted_by,
+                     g->not_before, g->not_after, g->scope, g->created_at);
+}
+
+static int c_grant_get(es_store *st, int64_t id, struct es_store_grant *out)
+{
+    memset(out, 0, sizeof(*out));
+    GET_ONE(st, S_GRANT_GET, read_grant, out, "i", id);
+}
+
+static int c_grant_list(es_store *st, const struct es_store_filter *f, es_store_grant_cb cb,
+                        void *arg)
+{
+    const char *esid = f && f->esid ? f->esid : "";
+    int64_t user = f ? f->user_id : 0;
+    LIST(st, S_GRANT_LIST, struct es_store_grant, read_grant, cb, arg, "ttiii", esid, esid, user,
+         user, lim(f));
+}
+
+static int c_grant_revoke(es_store *st, int64_t id, int64_t at)
+{
+    int rc = run_write(st, S_GRANT_REVOKE, NULL, "ii", at ? at : (int64_t)time(NULL), id);
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_GRANT_REVOKE) == 0) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    return rc;
+}
+
+/* ---- usage log ---- */
+
+static void read_usage(es_store *st, int id, struct es_store_usage *u)
+{
+    const struct es_sql_ops *q = st->sql;
+    u->id = q->col_i64(st, id, 0);
+    col_str(st, id, 1, u->esid, sizeof(u->esid));
+    u->user_id = q->col_i64(st, id, 2);
+    col_str(st, id, 3, u->username, sizeof(u->username));
+    u->org_id = q->col_i64(st, id, 4);
+    u->at = q->col_i64(st, id, 5);
+    col_str(st, id, 6, u->doc_sm3, sizeof(u->doc_sm3));
+    col_str(st, id, 7, u->doc_name, sizeof(u->doc_name));
+    col_str(st, id, 8, u->result, sizeof(u->result));
+    col_str(st, id, 9, u->detail, sizeof(u->detail));
+}
+
+static int c_usage_append(es_store *st, struct es_store_usage *u)
+{
+    if (!u->at) {
+        u->at = (int64_t)time(NULL);
+    }
+    return run_write(st, S_USAGE_INSERT, &u->id, "titiittt" "t", u->esid, u->user_id,
+                     u->username, u->org_id, u->at, u->doc_sm3, u->doc_name, u->result,
+                     u->detail);
+}
+
+static int c_usage_list(es_store *st, const struct es_store_filter *f, es_store_usage_cb cb,
+                        void *arg)
+{
+    int64_t org = f ? f->org_id : 0;
+    int64_t user = f ? f->user_id : 0;
+    const char *esid = f && f->esid ? f->esid : "";
+    LIST(st, S_USAGE_LIST, struct es_store_usage, read_usage, cb, arg, "iittiiii", org, org, esid,
+         esid, user, user, f ? f->since : 0, lim(f));
+}
+
+/* ---- audit chain ---- */
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+void es_store_audit_hash(es_store_hash_fn hash, const struct es_store_audit *e, uint8_t out[32])
+{
+    const char *fields[4] = {e->actor, e->action, e->object, e->detail};
+    size_t lens[4];
+    size_t total = 32 + 16;
+    for (int i = 0; i < 4; i++) {
+        lens[i] = strnlen(fields[i], 1024);
+        total += 4 + lens[i];
+    }
+    uint8_t stackbuf[2048 + 512];
+    uint8_t *buf = stackbuf;
+    if (total > sizeof(stackbuf)) {
+        memset(out, 0, 32);
+        return; /* cannot happen: the fields are bounded */
+    }
+    size_t n = 0;
+    memcpy(buf, e->prev_hash, 32);
+    n += 32;
+    put_u64(buf + n, (uint64_t)e->seq);
+    n += 8;
+    put_u64(buf + n, (uint64_t)e->at);
+    n += 8;
+    for (int i = 0; i < 4; i++) {
+        uint32_t l = (uint32_t)lens[i];
+        buf[n++] = (uint8_t)(l >> 24);
+        buf[n++] = (uint8_t)(l >> 16);
+        buf[n++] = (uint8_t)(l >> 8);
+        buf[n++] = (uint8_t)l;
+        memcpy(buf + n, fields[i], lens[i]);
+        n += lens[i];
+    }
+    hash(buf, n, out);
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[p[i] >> 4];
+        out[2 * i + 1] = hx[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int from_hex(const char *s, uint8_t *out, size_t n)
+{
+    if (strlen(s) != 2 * n) {
+        return -1;
+    }
+    for (size_t i = 0; i < 2 * n; i++) {
+        int c = s[i], v;
+        if (c >= '0' && c <= '9') {
+            v = c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            v = c - 'a' + 10;
+        } else {
+            return -1;
+        }
+        if (i % 2 == 0) {
+            out[i / 2] = (uint8_t)(v << 4);
+        } else {
+            out[i / 2] |= (uint8_t)v;
+        }
+    }
+    return 0;
+}
+
+static void read_audit(es_store *st, int id, struct es_store_audit *a)
+{
+    a->seq = st->sql->col_i64(st, id, 0);
+    a->at = st->sql->col_i64(st, id, 1);
+    col_str(st, id, 2, a->actor, sizeof(a->actor));
+    col_str(st, id, 3, a->action, sizeof(a->action));
+    col_str(st, id, 4, a->object, sizeof(a->object));
+    col_str(st, id, 5, a->detail, sizeof(a->detail));
+    if (from_hex(st->sql->col_text(st, id, 6), a->prev_hash, 32) != 0) {
+        memset(a->prev_hash, 0xff, 32);
+    }
+    if (from_hex(st->sql->col_text(st, id, 7), a->hash, 32) != 0) {
+        memset(a->hash, 0xff, 32);
+    }
+}
+
+static int audit_append_tx(es_store *st, struct es_store_audit *e)
+{
+    int rc = run(st, S_AUDIT_LOCK, "");
+    while (rc == ES_SQL_ROW) {
+        rc = st->sql->step(st, S_AUDIT_LOCK);
+    }
+    st->sql->reset(st, S_AUDIT_LOCK);
+    if (rc != ES_SQL_DONE) {
+        return rc;
+    }
+    int64_t last = 0;
+    memset(e->prev_hash, 0, 32);
+    rc = run(st, S_AUDIT_LAST, "");
+    if (rc == ES_SQL_ROW) {
+        last = st->sql->col_i64(st, S_AUDIT_LAST, 0);
+        if (from_hex(st->sql->col_text(st, S_AUDIT_LAST, 1), e->prev_hash, 32) != 0) {
+            st->sql->reset(st, S_AUDIT_LAST);
+            return es_store_fail(st, "the audit log's last hash is malformed");
+        }
+        rc = ES_SQL_DONE;
+    }
+    st->sql->reset(st, S_AUDIT_LAST);
+    if (rc != ES_SQL_DONE) {
+        return rc;
+    }
+    e->seq = last + 1;
+    if (!e->at) {
+        e->at = (int64_t)time(NULL);
+    }
+    es_store_audit_hash(st->hash, e, e->hash);
+    char ph[65], h[65];
+    to_hex(e->prev_hash, 32, ph);
+    to_hex(e->hash, 32, h);
+    return run_write(st, S_AUDIT_INSERT, NULL, "iitttttt", e->seq, e->at, e->actor, e->action,
+                     e->object, e->detail, ph, h);
+}
+
+static int c_audit_append(es_store *st, struct es_store_audit *e)
+{
+    if (!st->hash) {
+        return es_store_fail(st, "no hash function was given for the audit chain");
+    }
+    if (st->in_tx) {
+        return audit_append_tx(st, e);
+    }
+    int rc = c_begin(st);
+    if (rc != ES_STORE_OK) {
+        return rc;
+    }
+    rc = audit_append_tx(st, e);
+    if (rc == ES_STORE_OK) {
+        return c_commit(st);
+    }
+    char keep[sizeof(st->err)];
+    memcpy(keep, st->err, sizeof(keep));
+    c_rollback(st);
+    memcpy(st->err, keep, sizeof(keep));
+    return rc;
+}
+
+static int c_audit_list(es_store *st, const struct es_store_filter *f, es_store_audit_cb cb,
+                        void *arg)
+{
+    LIST(st, S_AUDIT_LIST, struct es_store_audit, read_audit, cb, arg, "ii", f ? f->since : 0,
+         lim(f));
+}
+
+struct verify_state {
+    es_store_hash_fn hash;
+    uint8_t prev[32];
+    int64_t expect_seq;
+    int64_t count;
+    int64_t bad;
+};
+
+static int verify_row(void *arg, const struct es_store_audit *row)
+{
+    struct verify_state *v = arg;
+    uint8_t h[32];
+    v->count++;
+    if (row->seq != v->expect_seq || memcmp(row->prev_hash, v->prev, 32) != 0) {
+        v->bad = row->seq ? row->seq : -1;
+        return 1;
+    }
+    es_store_audit_hash(v->hash, row, h);
+    if (memcmp(h, row->hash, 32) != 0) {
+        v->bad = row->seq;
+        return 1;
+    }
+    memcpy(v->prev, row->hash, 32);
+    v->expect_seq++;
+    return 0;
+}
+
+int es_store_audit_verify(es_store *st, int64_t *out_count, int64_t *out_bad_seq)
+{
+    struct verify_state v = {.hash = st->hash, .expect_seq = 1};
+    *out_count = 0;
+    *out_bad_seq = 0;
+    if (!st->hash) {
+        return es_store_fail(st, "no hash function was given for the audit chain");
+    }
+    /* in pages, so that memory stays bounded on a long log */
+    for (;;) {
+        int64_t before = v.count;
+        struct es_store_filter f = {.since = v.expect_seq, .limit = 1000};
+        int rc = st->vtable->audit_list(st, &f, verify_row, &v);
+        if (rc != ES_STORE_OK) {
+            return rc;
+        }
+        if (v.bad || v.count - before < 1000) {
+            break;
+        }
+    }
+    *out_count = v.count;
+    *out_bad_seq = v.bad;
+    return ES_STORE_OK;
+}
+
+/* ---- row clean-up ---- */
+
+void es_store_app_clear(struct es_store_app *a)
+{
+    free(a->picture);
+    a->picture = NULL;
+    a->picture_len = 0;
+}
+
+void es_store_seal_clear(struct es_store_seal *s)
+{
+    free(s->der);
+    free(s->cert);
+    free(s->reg_cert);
+    s->der = s->cert = s->reg_cert = NULL;
+    s->der_len = s->cert_len = s->reg_cert_len = 0;
+}
+
+void es_store_key_clear(struct es_store_key *k)
+{
+    if (k->wrapped) {
+        volatile uint8_t *p = k->wrapped;
+        for (size_t i = 0; i < k->wrapped_len; i++) {
+            p[i] = 0;
+        }
+    }
+    free(k->wrapped);
+    k->wrapped = NULL;
+    k->wrapped_len = 0;
+}
+
+/* ---- migrations and statements ---- */
+
+/* Replaces the type tokens of a migration for this backend. malloc'd. */
+static char *subst(const struct es_sql_ops *q, const char *sql)
+{
+    static const char *tok[3] = {"@ID@", "@BIGINT@", "@BLOB@"};
+    const char *rep[3] = {q->type_id, q->type_bigint, q->type_blob};
+    size_t maxrep = 0, ats = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t l = strlen(rep[i]);
+        maxrep = l > maxrep ? l : maxrep;
+    }
+    for (const char *p = sql; *p; p++) {
+        ats += *p == '@';
+    }
+    size_t cap = strlen(sql) + ats * maxrep + 1;
+    char *out = malloc(cap);
+    if (!out) {
+        return NULL;
+    }
+    size_t n = 0;
+    for (const char *p = sql; *p;) {
+        int hit = -1;
+        for (int i = 0; i < 3; i++) {
+            if (strncmp(p, tok[i], strlen(tok[i])) == 0) {
+                hit = i;
+                break;
+            }
+        }
+        if (hit >= 0) {
+            size_t l = strlen(rep[hit]);
+            memcpy(out + n, rep[hit], l);
+            n += l;
+            p += strlen(tok[hit]);
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static int migrate(es_store *st)
+{
+    const struct es_sql_ops *q = st->sql;
+    /* one node at a time: the lock is taken before the table is looked at */
+    int rc = c_begin(st);
+    if (rc != ES_STORE_OK) {
+        return rc;
+    }
+    if (q->migration_lock_sql) {
+        rc = q->exec(st, q->migration_lock_sql);
+    }
+    if (rc == ES_STORE_OK) {
+        rc = q->exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY "
+                         "KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    }
+    int64_t have = 0;
+    if (rc == ES_STORE_OK) {
+        rc = q->query_i64(st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &have);
+    }
+    for (size_t i = 0; rc == ES_STORE_OK && i < es_store_migrations_count; i++) {
+        const struct es_embedded_file *m = &es_store_migrations[i];
+        int64_t ver = strtoll(m->name, NULL, 10);
+        if (ver <= have) {
+            continue;
+        }
+        char *sql = subst(q, (const char *)m->data);
+        if (!sql) {
+            rc = es_store_fail(st, "out of memory");
+            break;
+        }
+        rc = q->exec(st, sql);
+        free(sql);
+        if (rc != ES_STORE_OK) {
+            char keep[sizeof(st->err)];
+            memcpy(keep, st->err, sizeof(keep));
+            es_store_fail(st, "migration %.64s: %.400s", m->name, keep);
+            break;
+        }
+        /* the name is our own file name: digits, letters, '_' and '.' only */
+        char ins[256];
+        for (const char *c = m->name; *c; c++) {
+            if (!(*c == '_' || *c == '.' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z'))) {
+                rc = es_store_fail(st, "bad migration name %s", m->name);
+                break;
+            }
+        }
+        if (rc != ES_STORE_OK) {
+            break;
+        }
+        snprintf(ins, sizeof(ins),
+                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%lld, '%s', "
+                 "%lld)",
+                 (long long)ver, m->name, (long long)time(NULL));
+        rc = q->exec(st, ins);
+    }
+    if (rc == ES_STORE_OK) {
+        return c_commit(st);
+    }
+    char keep[sizeof(st->err)];
+    memcpy(keep, st->err, sizeof(keep));
+    c_rollback(st);
+    memcpy(st->err, keep, sizeof(keep));
+    return rc;
+}
+
+int es_store_setup(es_store *st)
+{
+    int rc = migrate(st);
+    for (int i = 0; rc == ES_STORE_OK && i < S_COUNT_; i++) {
+        const char *sql = st->sql->overrides && st->sql->overrides[i] ? st->sql->overrides[i]
+                                                                        : sql_text[i];
+        rc = st->sql->prepare(st, i, sql);
+    }
+    return rc;
+}
+
+int64_t es_store_latest_version(void)
+{
+    int64_t v = 0;
+    for (size_t i = 0; i < es_store_migrations_count; i++) {
+        int64_t x = strtoll(es_store_migrations[i].name, NULL, 10);
+        v = x > v ? x : v;
+    }
+    return v;
+}
+
+const struct es_store_ops es_store_common_ops = {
+    .name = "common",
+    .close = NULL,
+    .begin = c_begin,
+    .commit = c_commit,
+    .rollback = c_rollback,
+    .schema_version = c_schema_version,
+    .org_create = c_org_create,
+    .org_get = c_org_get,
+    .org_list = c_org_list,
+    .user_create = c_user_create,
+    .user_get = c_user_get,
+    .user_get_by_name = c_user_get_by_name,
+    .user_list = c_user_list,
+    .session_create = c_session_create,
+    .session_get = c_session_get,
+    .session_delete = c_session_delete,
+    .session_purge = c_session_purge,
+    .app_create = c_app_create,
+    .app_get = c_app_get,
+    .app_list = c_app_list,
+    .app_update = c_app_update,
+    .seal_create = c_seal_create,
+    .seal_get = c_seal_get,
+    .seal_list = c_seal_list,
+    .seal_update = c_seal_update,
+    .event_append = c_event_append,
+    .event_list = c_event_list,
+    .key_put = c_key_put,
+    .key_get = c_key_get,
+    .grant_create = c_grant_create,
+    .grant_get = c_grant_get,
+    .grant_list = c_grant_list,
+    .grant_revoke = c_grant_revoke,
+    .usage_append = c_usage_append,
+    .usage_list = c_usage_list,
+    .audit_append = c_audit_append,
+    .audit_list = c_audit_list,
+};
+
+/* ---- opening ---- */
+
+int es_store_open(const char *url, const es_store_opts *opts, es_store **out, char *err,
+                  size_t err_len)
+{
+    *out = NULL;
+    int rc;
+    if (!url) {
+        url = "";
+    }
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        rc = es_store_sqlite_open(url + 7, out, err, err_len);
+    } else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        rc = es_store_pg_open(url, out, err, err_len);
+    } else {
+        snprintf(err, err_len, "unknown database URL \"%.64s\": use sqlite:PATH or "
+                 "postgresql://...", url);
+        return ES_STORE_ERR;
+    }
+    if (rc != ES_STORE_OK) {
+        return rc;
+    }
+    (*out)->hash = opts ? opts->hash : NULL;
+    return ES_STORE_OK;
+}
+
+void es_store_close(es_store *st)
+{
+    if (st) {
+        if (st->in_tx) {
+            c_rollback(st);
+        }
+        st->vtable->close(st);
+    }
+}
+
+const char *es_store_errmsg(const es_store *st)
+{
+    return st ? st->err : "no store";
+}
+
+const char *es_store_backend(const es_store *st)
+{
+    return st->vtable->name;
+}

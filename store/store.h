@@ -1,0 +1,314 @@
+/*
+ * store/store.h - libeseal-store: the platform's persistent state behind one
+ * interface with two backends (SQLite, PostgreSQL through libpq).
+ *
+ * Shape (BearSSL's vtables, SQLite's VFS): an es_store handle is one
+ * database connection whose first field is a pointer to the backend's
+ * es_store_ops table; the es_store_* functions below only dispatch through
+ * it. Every data access uses prepared statements; the schema is created and
+ * upgraded by the versioned migrations of store/migrations/NNNN_*.sql, which
+ * are built into the library and applied by es_store_open().
+ *
+ * Threads: a handle is one connection and MUST be used by one thread at a
+ * time. A server opens one handle per worker (see server/pool.c). Several
+ * processes may share one PostgreSQL database (and one SQLite file on one
+ * host): writes that must be serialised (the audit chain, the migrations)
+ * take a database lock, and life-cycle updates are optimistic (a version
+ * number; a lost race is ES_STORE_CONFLICT).
+ *
+ * Return codes: ES_STORE_OK (0); ES_STORE_NOTFOUND and ES_STORE_CONFLICT are
+ * expected outcomes (no such row; a unique key taken, or a conditional
+ * update whose condition no longer holds); ES_STORE_ERR is a database
+ * failure whose message is es_store_errmsg(). The store depends on nothing
+ * of libeseal: the audit chain's hash function is passed in by the caller.
+ *
+ * Text fields are NUL-terminated UTF-8 in fixed arrays; a caller's value
+ * longer than its array is refused with ES_STORE_ERR ("too long") rather
+ * than truncated. Blob fields of rows filled by a get are malloc'd and owned
+ * by the row: release them with the matching _clear() function. Rows given
+ * to list callbacks are borrowed for the duration of the call, and list
+ * rows carry no blobs.
+ */
+#ifndef ES_STORE_H
+#define ES_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    ES_STORE_OK = 0,
+    ES_STORE_NOTFOUND = 1,
+    ES_STORE_CONFLICT = 2,
+    ES_STORE_ERR = -500, /* = ES_ERR_STORE of eseal/error.h */
+};
+
+typedef struct es_store es_store;
+
+/* The audit chain's hash (the server passes SM3). */
+typedef void (*es_store_hash_fn)(const void *data, size_t len, uint8_t out[32]);
+
+typedef struct es_store_opts {
+    es_store_hash_fn hash; /* required for audit_append */
+} es_store_opts;
+
+/* ---- rows ---- */
+struct es_store_org {
+    int64_t id;
+    char name[256];
+    char code[64]; /* unified social credit code */
+    int64_t created_at;
+};
+
+struct es_store_user {
+    int64_t id;
+    char username[64];
+    char display[128];
+    char role[24]; /* admin, reviewer, maker, org_admin, user, auditor */
+    int64_t org_id; /* 0: none */
+    char pw_hash[192];
+    int64_t disabled;
+    int64_t created_at;
+};
+
+struct es_store_session {
+    char token_hash[72]; /* hex digest of the bearer token */
+    int64_t user_id;
+    int64_t created_at;
+    int64_t expires_at;
+};
+
+struct es_store_app {
+    int64_t id;
+    int64_t org_id;
+    int64_t applicant_id;
+    char kind[16]; /* new, change, remake */
+    char seal_name[256];
+    int64_t seal_type;
+    int64_t valid_days;
+    char status[16]; /* applied, approved, rejected, made */
+    char replaces[72]; /* esid, or "" */
+    char note[512];
+    int64_t reviewer_id;
+    char decision_reason[512];
+    char esid[72]; /* the seal made from it, or "" */
+    int64_t created_at;
+    int64_t decided_at;
+    uint8_t *picture; /* optional uploaded picture (owned) */
+    size_t picture_len;
+};
+
+struct es_store_seal {
+    char esid[72];
+    int64_t org_id;
+    int64_t app_id;
+    char name[256];
+    int64_t type;
+    char status[16];
+    int64_t version; /* bumped by every seal_update */
+    char der_sm3[72];
+    char key_id[40];
+    char reg_no[64];
+    int64_t valid_start;
+    int64_t valid_end;
+    int64_t lost_at; /* 0: not lost; distrusted from this time */
+    char cancel_reason[32];
+    char replaces[72];
+    char replaced_by[72];
+    int64_t created_at;
+    int64_t updated_at;
+    uint8_t *der; /* owned blobs (NULL in lists) */
+    size_t der_len;
+    uint8_t *cert; /* the owner's signing certificate */
+    size_t cert_len;
+    uint8_t *reg_cert; /* the signed registration certificate */
+    size_t reg_cert_len;
+};
+
+struct es_store_event {
+    int64_t id;
+    char esid[72];
+    char action[24];
+    char from_status[16];
+    char to_status[16];
+    int64_t actor_id;
+    char actor[64];
+    char reason[512];
+    int64_t at;
+};
+
+struct es_store_key {
+    char id[40];
+    int64_t org_id;
+    char alg[16];
+    int64_t created_at;
+    uint8_t *wrapped; /* owned: the private key encrypted under the master key */
+    size_t wrapped_len;
+};
+
+struct es_store_grant {
+    int64_t id;
+    char esid[72];
+    int64_t user_id;
+    int64_t granted_by;
+    int64_t not_before;
+    int64_t not_after;
+    char scope[128];
+    int64_t revoked_at; /* 0: in force */
+    int64_t created_at;
+};
+
+struct es_store_usage {
+    int64_t id;
+    char esid[72];
+    int64_t user_id;
+    char username[64];
+    int64_t org_id;
+    int64_t at;
+    char doc_sm3[72];
+    char doc_name[256];
+    char result[16]; /* ok, refused, error */
+    char detail[512];
+};
+
+struct es_store_audit {
+    int64_t seq; /* 1, 2, ... set by audit_append */
+    int64_t at;
+    char actor[64];
+    char action[48];
+    char object[128];
+    char detail[1024];
+    uint8_t prev_hash[32]; /* set by audit_append */
+    uint8_t hash[32];      /* SM3(prev_hash || row), set by audit_append */
+};
+
+/* Filters; zero/empty fields match everything. */
+struct es_store_filter {
+    int64_t org_id;
+    int64_t user_id;
+    const char *status;
+    const char *esid;
+    int64_t since;  /* usage: at >= since; audit: seq >= since */
+    int64_t limit;  /* 0: a default of 1000 */
+};
+
+typedef int (*es_store_org_cb)(void *arg, const struct es_store_org *row);
+typedef int (*es_store_user_cb)(void *arg, const struct es_store_user *row);
+typedef int (*es_store_app_cb)(void *arg, const struct es_store_app *row);
+typedef int (*es_store_seal_cb)(void *arg, const struct es_store_seal *row);
+typedef int (*es_store_event_cb)(void *arg, const struct es_store_event *row);
+typedef int (*es_store_grant_cb)(void *arg, const struct es_store_grant *row);
+typedef int (*es_store_usage_cb)(void *arg, const struct es_store_usage *row);
+typedef int (*es_store_audit_cb)(void *arg, const struct es_store_audit *row);
+/* A callback returning non-zero stops the listing; the list returns ES_STORE_OK. */
+
+/* The backend vtable. Every backend fills every entry. */
+struct es_store_ops {
+    const char *name; /* "sqlite", "postgresql" */
+    void (*close)(es_store *st);
+    int (*begin)(es_store *st);
+    int (*commit)(es_store *st);
+    int (*rollback)(es_store *st);
+    int (*schema_version)(es_store *st, int64_t *out);
+
+    int (*org_create)(es_store *st, struct es_store_org *org);
+    int (*org_get)(es_store *st, int64_t id, struct es_store_org *out);
+    int (*org_list)(es_store *st, es_store_org_cb cb, void *arg);
+
+    int (*user_create)(es_store *st, struct es_store_user *user);
+    int (*user_get)(es_store *st, int64_t id, struct es_store_user *out);
+    int (*user_get_by_name)(es_store *st, const char *username, struct es_store_user *out);
+    int (*user_list)(es_store *st, const struct es_store_filter *f, es_store_user_cb cb,
+                     void *arg);
+
+    int (*session_create)(es_store *st, const struct es_store_session *s);
+    int (*session_get)(es_store *st, const char *token_hash, struct es_store_session *out);
+    int (*session_delete)(es_store *st, const char *token_hash);
+    int (*session_purge)(es_store *st, int64_t now);
+
+    int (*app_create)(es_store *st, struct es_store_app *app);
+    int (*app_get)(es_store *st, int64_t id, struct es_store_app *out);
+    int (*app_list)(es_store *st, const struct es_store_filter *f, es_store_app_cb cb,
+                    void *arg);
+    /* Writes status, reviewer, reason, decided_at and esid if the row is still
+     * in `expected_status`; ES_STORE_CONFLICT otherwise. */
+    int (*app_update)(es_store *st, const struct es_store_app *app, const char *expected_status);
+
+    int (*seal_create)(es_store *st, const struct es_store_seal *seal);
+    int (*seal_get)(es_store *st, const char *esid, struct es_store_seal *out);
+    int (*seal_list)(es_store *st, const struct es_store_filter *f, es_store_seal_cb cb,
+                     void *arg);
+    /* Writes every mutable field if the stored version is still
+     * seal->version, and bumps the version; ES_STORE_CONFLICT otherwise. */
+    int (*seal_update)(es_store *st, const struct es_store_seal *seal);
+
+    int (*event_append)(es_store *st, struct es_store_event *ev);
+    int (*event_list)(es_store *st, const char *esid, es_store_event_cb cb, void *arg);
+
+    int (*key_put)(es_store *st, const struct es_store_key *key);
+    int (*key_get)(es_store *st, const char *id, struct es_store_key *out);
+
+    int (*grant_create)(es_store *st, struct es_store_grant *g);
+    int (*grant_get)(es_store *st, int64_t id, struct es_store_grant *out);
+    int (*grant_list)(es_store *st, const struct es_store_filter *f, es_store_grant_cb cb,
+                      void *arg);
+    /* ES_STORE_NOTFOUND if there is no such grant in force. */
+    int (*grant_revoke)(es_store *st, int64_t id, int64_t at);
+
+    int (*usage_append)(es_store *st, struct es_store_usage *u);
+    int (*usage_list)(es_store *st, const struct es_store_filter *f, es_store_usage_cb cb,
+                      void *arg);
+
+    /* Appends under a database lock: reads the last row, sets e->seq,
+     * e->prev_hash and e->hash. Runs in the caller's transaction if one is
+     * open, else in its own. */
+    int (*audit_append)(es_store *st, struct es_store_audit *e);
+    int (*audit_list)(es_store *st, const struct es_store_filter *f, es_store_audit_cb cb,
+                      void *arg);
+};
+
+/* Opens a connection. url: "sqlite:PATH" (PATH may be ":memory:"),
+ * "postgresql://..." or "postgres://..." (a libpq URI). Applies the pending
+ * migrations. On failure returns ES_STORE_ERR and writes a sentence to err.
+ * OUT (owned): es_store_close. */
+int es_store_open(const char *url, const es_store_opts *opts, es_store **out, char *err,
+                  size_t err_len);
+void es_store_close(es_store *st);
+const char *es_store_errmsg(const es_store *st);
+const char *es_store_backend(const es_store *st);
+/* The number of built-in migrations (the newest schema version). */
+int64_t es_store_latest_version(void);
+
+/* The canonical bytes hashed for an audit row: prev_hash (32) || seq (u64
+ * big-endian) || at (u64 BE) || then actor, action, object, detail each as
+ * u32 BE length || bytes. Writes the hash of them to out. */
+void es_store_audit_hash(es_store_hash_fn hash, const struct es_store_audit *e,
+                         uint8_t out[32]);
+/* Walks the whole audit log and recomputes the chain. *out_bad_seq = 0 if
+ * it holds, else the first row whose prev_hash or hash does not match;
+ * *out_count gets the number of rows. */
+int es_store_audit_verify(es_store *st, int64_t *out_count, int64_t *out_bad_seq);
+
+void es_store_app_clear(struct es_store_app *a);
+void es_store_seal_clear(struct es_store_seal *s);
+void es_store_key_clear(struct es_store_key *k); /* wipes the wrapped key too */
+
+/* Copies src into a fixed text field; returns 0, or -1 if it does not fit. */
+int es_store_strset(char *dst, size_t cap, const char *src);
+#define ES_STORE_SET(field, src) es_store_strset((field), sizeof(field), (src))
+
+/* Dispatchers: st->vtable->fn(st, ...). */
+static inline const struct es_store_ops *es_store_vt(es_store *st)
+{
+    return *(const struct es_store_ops *const *)(const void *)st;
+}
+#define ES_STORE_CALL(st, fn, ...) (es_store_vt(st)->fn((st), __VA_ARGS__))
+#define ES_STORE_CALL0(st, fn) (es_store_vt(st)->fn((st)))
+
+#ifdef __cplusplus
+}
+#endif
+#endif
