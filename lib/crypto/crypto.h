@@ -30,6 +30,7 @@ struct es_key {
     uint8_t d[32]; /* private scalar, wiped on free */
     struct es_sm2_pub pub;
     void *backend_cache; /* per-backend precomputation, freed by the backend */
+    const struct es_crypto_ops *cache_owner; /* the backend that made backend_cache */
 };
 
 /* Backend vtable. sm2_sign/sm2_verify work on a prepared digest e. */
@@ -42,11 +43,19 @@ struct es_crypto_ops {
     /* *out_ok = true only for a valid signature; errors are for broken input only */
     es_result (*sm2_verify)(const struct es_sm2_pub *p, const uint8_t e[32], const uint8_t r[32],
                             const uint8_t s[32], bool *out_ok);
+    /* Optional: per-key precomputation when a key is loaded; sets
+     * k->backend_cache and k->cache_owner. */
+    es_result (*key_prepare)(es_key *k);
     void (*key_cache_free)(void *cache);
 };
 
 const struct es_crypto_ops *es_crypto(void);
 extern const struct es_crypto_ops es_crypto_openssl;
+/* lib/crypto/fast: SM2 and SM3 of our own, the default once registered. */
+extern const struct es_crypto_ops es_crypto_fast;
+/* Every object including this header refers to the fast backend, so that a
+ * static link pulls lib/crypto/fast in and its constructor registers it. */
+__attribute__((used)) static const struct es_crypto_ops *const es_crypto_fast_link_ = &es_crypto_fast;
 /* Registers another backend (called from that backend's constructor). */
 void es_crypto_register(const struct es_crypto_ops *ops);
 

@@ -192,6 +192,9 @@ static es_result key_from_pkey(EVP_PKEY *pk, es_key **out)
     EVP_PKEY *own = NULL;
     ES_GUARD_GOTO(es_ossl_make_pkey(k->d, k->pub.xy, &own));
     k->pub.ossl = own;
+    if (es_crypto()->key_prepare) {
+        ES_GUARD_GOTO(es_crypto()->key_prepare(k));
+    }
     *out = k;
     k = NULL;
 out:
@@ -293,11 +296,8 @@ void es_key_free(es_key *key)
         return;
     }
     EVP_PKEY_free(key->pub.ossl);
-    if (key->backend_cache) {
-        const struct es_crypto_ops *o = es_crypto();
-        if (o->key_cache_free) {
-            o->key_cache_free(key->backend_cache);
-        }
+    if (key->backend_cache && key->cache_owner && key->cache_owner->key_cache_free) {
+        key->cache_owner->key_cache_free(key->backend_cache);
     }
     es_free_secret(key, sizeof(*key));
 }

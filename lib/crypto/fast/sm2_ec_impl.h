@@ -1,0 +1,597 @@
+/*
+ * lib/crypto/fast/sm2_ec_impl.h - SM2 point arithmetic, written once and
+ * compiled once per field multiplier. The including file defines
+ *   fmul(r, a, b), fsqr(r, a)   the Montgomery multiplier to use,
+ *   SFX(name)                   the suffix of exported names,
+ * then includes this file. Not a header in the usual sense: it has no
+ * include guard on purpose.
+ *
+ * Curve (GB/T 32918.5): y^2 = x^3 + a x + b over F_p with a = -3, so the
+ * doubling uses the a = -3 shortcut 3(X - Z^2)(X + Z^2).
+ *
+ * The functions ending in _ct run in time independent of secret scalars:
+ * digits are recoded without branches, table entries are found by
+ * scanning the whole window, and special cases are resolved with masks.
+ * The _vt functions are for public data only (verification, tables).
+ */
+
+#include "crypto/fast/sm2_ec.h"
+
+static const fe FE_ONE_INT = {1, 0, 0, 0};
+
+static inline void fe_to_mont(fe r, const fe a) { fmul(r, a, FP_R2); }
+static inline void fe_from_mont(fe r, const fe a) { fmul(r, a, FE_ONE_INT); }
+
+static inline void fe_dbl(fe r, const fe a) { fe_add(r, a, a); }
+
+/* r = a^(2^n) */
+static inline void fe_sqr_n(fe r, const fe a, int n)
+{
+    fsqr(r, a);
+    for (int i = 1; i < n; i++) {
+        fsqr(r, r);
+    }
+}
+
+/*
+ * r = a^(p-2) = a^-1 (Fermat); 0 maps to 0. The exponent
+ *   p - 2 = 1^31 0 1^128 0^32 1^32 1^30 0 1   (bits, high to low)
+ * is built from runs x_k = a^(2^k - 1): 256 squarings, 15 multiplications.
+ */
+void SFX(es_sm2_fe_inv)(fe r, const fe a)
+{
+    fe x2, x3, x6, x12, x24, x30, x31, x32, t;
+    fsqr(t, a);
+    fmul(x2, t, a);
+    fsqr(t, x2);
+    fmul(x3, t, a);
+    fe_sqr_n(t, x3, 3);
+    fmul(x6, t, x3);
+    fe_sqr_n(t, x6, 6);
+    fmul(x12, t, x6);
+    fe_sqr_n(t, x12, 12);
+    fmul(x24, t, x12);
+    fe_sqr_n(t, x24, 6);
+    fmul(x30, t, x6);
+    fsqr(t, x30);
+    fmul(x31, t, a);
+    fsqr(t, x31);
+    fmul(x32, t, a);
+    /* 1^31 0 */
+    fsqr(t, x31);
+    /* 1^128 */
+    for (int i = 0; i < 4; i++) {
+        fe_sqr_n(t, t, 32);
+        fmul(t, t, x32);
+    }
+    /* 0^32 1^32 */
+    fe_sqr_n(t, t, 64);
+    fmul(t, t, x32);
+    /* 1^30 */
+    fe_sqr_n(t, t, 30);
+    fmul(t, t, x30);
+    /* 0 1 */
+    fe_sqr_n(t, t, 2);
+    fmul(r, t, a);
+}
+
+void SFX(es_sm2_fe_mul)(fe r, const fe a, const fe b) { fmul(r, a, b); }
+void SFX(es_sm2_fe_sqr)(fe r, const fe a) { fsqr(r, a); }
+
+/*
+ * Doubling, a = -3 (dbl-2001-b, 3M + 5S). Z = 0 gives Z = 0, so infinity
+ * doubles to infinity without a special case.
+ */
+static void pt_dbl(jpt *r, const jpt *a)
+{
+    fe delta, gamma, beta, alpha, t0, t1;
+    fsqr(delta, a->z);
+    fsqr(gamma, a->y);
+    fmul(beta, a->x, gamma);
+    fe_sub(t0, a->x, delta);
+    fe_add(t1, a->x, delta);
+    fmul(alpha, t0, t1);
+    fe_dbl(t0, alpha);
+    fe_add(alpha, alpha, t0);
+    /* Z3 = (Y + Z)^2 - gamma - delta */
+    fe_add(t0, a->y, a->z);
+    fsqr(t0, t0);
+    fe_sub(t0, t0, gamma);
+    fe_sub(r->z, t0, delta);
+    /* X3 = alpha^2 - 8 beta */
+    fe_dbl(beta, beta);
+    fe_dbl(beta, beta); /* 4 beta */
+    fsqr(t0, alpha);
+    fe_dbl(t1, beta);
+    fe_sub(r->x, t0, t1);
+    /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
+    fe_sub(t0, beta, r->x);
+    fmul(t0, alpha, t0);
+    fsqr(gamma, gamma);
+    fe_dbl(gamma, gamma);
+    fe_dbl(gamma, gamma);
+    fe_dbl(gamma, gamma);
+    fe_sub(r->y, t0, gamma);
+}
+
+/*
+ * The generic part of a mixed addition a + b (madd-2007-bl, 7M + 4S),
+ * valid when neither is infinity and a != +-b. Writes H so callers can
+ * detect the exceptional cases; rr2 receives 2(S2 - Y1).
+ */
+static inline void pt_madd_raw(jpt *r, const jpt *a, const apt *b, fe h, fe rr2)
+{
+    fe z1z1, u2, s2, hh, i, j, v, t;
+    fsqr(z1z1, a->z);
+    fmul(u2, b->x, z1z1);
+    fmul(s2, a->z, z1z1);
+    fmul(s2, b->y, s2);
+    fe_sub(h, u2, a->x);
+    fe_sub(rr2, s2, a->y);
+    fe_dbl(rr2, rr2);
+    fsqr(hh, h);
+    fe_dbl(i, hh);
+    fe_dbl(i, i);
+    fmul(j, h, i);
+    fmul(v, a->x, i);
+    /* Z3 = (Z1 + H)^2 - Z1Z1 - HH  (= 2 Z1 H) */
+    fe_add(t, a->z, h);
+    fsqr(t, t);
+    fe_sub(t, t, z1z1);
+    fe_sub(r->z, t, hh);
+    /* X3 = rr^2 - J - 2V */
+    fe x3;
+    fsqr(x3, rr2);
+    fe_sub(x3, x3, j);
+    fe_dbl(t, v);
+    fe_sub(x3, x3, t);
+    /* Y3 = rr (V - X3) - 2 Y1 J */
+    fe_sub(t, v, x3);
+    fmul(t, rr2, t);
+    fmul(j, a->y, j);
+    fe_dbl(j, j);
+    fe_sub(r->y, t, j);
+    fe_copy(r->x, x3);
+}
+
+/*
+ * Constant-time mixed addition with infinity masks: a_inf / b_inf are
+ * all-ones when that operand is the point at infinity. The doubling case
+ * a = b cannot occur in the comb (see docs/internals/CRYPTO.md: the
+ * partial sums are bounded away from the next window's multiples for
+ * scalars in [1, n-1]).
+ */
+static void pt_madd_ct(jpt *r, const jpt *a, const apt *b, uint64_t a_inf, uint64_t b_inf)
+{
+    jpt t;
+    fe h, rr2;
+    pt_madd_raw(&t, a, b, h, rr2);
+    /* a is infinity: the result is b (Z = 1) */
+    fe_cmov(t.x, b->x, a_inf);
+    fe_cmov(t.y, b->y, a_inf);
+    fe_cmov(t.z, FP_ONE, a_inf);
+    /* b is infinity: the result is a */
+    fe_cmov(t.x, a->x, b_inf);
+    fe_cmov(t.y, a->y, b_inf);
+    fe_cmov(t.z, a->z, b_inf);
+    *r = t;
+}
+
+/* Variable-time mixed addition for public points; Z = 0 means infinity. */
+static void pt_madd_vt(jpt *r, const jpt *a, const apt *b)
+{
+    if (fe_is_zero(a->z)) {
+        fe_copy(r->x, b->x);
+        fe_copy(r->y, b->y);
+        fe_copy(r->z, FP_ONE);
+        return;
+    }
+    jpt t;
+    fe h, rr2;
+    pt_madd_raw(&t, a, b, h, rr2);
+    if (fe_is_zero(h)) {
+        if (fe_is_zero(rr2)) {
+            jpt bb;
+            fe_copy(bb.x, b->x);
+            fe_copy(bb.y, b->y);
+            fe_copy(bb.z, FP_ONE);
+            pt_dbl(r, &bb);
+        } else {
+            memset(r, 0, sizeof(*r));
+        }
+        return;
+    }
+    *r = t;
+}
+
+/* Variable-time full Jacobian addition (add-2007-bl shape, 12M + 4S). */
+static void pt_add_vt(jpt *r, const jpt *a, const jpt *b)
+{
+    if (fe_is_zero(a->z)) {
+        *r = *b;
+        return;
+    }
+    if (fe_is_zero(b->z)) {
+        *r = *a;
+        return;
+    }
+    fe z1z1, z2z2, u1, u2, s1, s2, h, rr, hh, hhh, v, t;
+    fsqr(z1z1, a->z);
+    fsqr(z2z2, b->z);
+    fmul(u1, a->x, z2z2);
+    fmul(u2, b->x, z1z1);
+    fmul(s1, b->z, z2z2);
+    fmul(s1, a->y, s1);
+    fmul(s2, a->z, z1z1);
+    fmul(s2, b->y, s2);
+    fe_sub(h, u2, u1);
+    fe_sub(rr, s2, s1);
+    if (fe_is_zero(h)) {
+        if (fe_is_zero(rr)) {
+            pt_dbl(r, a);
+        } else {
+            memset(r, 0, sizeof(*r));
+        }
+        return;
+    }
+    fsqr(hh, h);
+    fmul(hhh, h, hh);
+    fmul(v, u1, hh);
+    jpt o;
+    fsqr(o.x, rr);
+    fe_sub(o.x, o.x, hhh);
+    fe_dbl(t, v);
+    fe_sub(o.x, o.x, t);
+    fe_sub(t, v, o.x);
+    fmul(t, rr, t);
+    fmul(s1, s1, hhh);
+    fe_sub(o.y, t, s1);
+    fmul(o.z, a->z, b->z);
+    fmul(o.z, o.z, h);
+    *r = o;
+}
+
+/* W+1 bits of k ending at bit W*j + W - 1, with bit -1 taken as 0. */
+static inline uint32_t comb_window(const uint64_t k[4], int j)
+{
+    const uint64_t mask = (1u << (COMB_W + 1)) - 1;
+    int lo = COMB_W * j - 1;
+    if (lo < 0) {
+        return (uint32_t)((k[0] << 1) & mask);
+    }
+    int limb = lo / 64;
+    int sh = lo % 64;
+    uint64_t v = limb < 4 ? k[limb] >> sh : 0;
+    if (sh + COMB_W + 1 > 64 && limb + 1 < 4) {
+        v |= k[limb + 1] << (64 - sh);
+    }
+    return (uint32_t)(v & mask);
+}
+
+/* Booth recoding of a W+1-bit window into magnitude and sign, no branch. */
+static inline void comb_booth(uint32_t in, uint32_t *digit, uint32_t *neg)
+{
+    uint32_t s = ~((in >> COMB_W) - 1);
+    uint32_t d = (1u << (COMB_W + 1)) - in - 1;
+    d = (d & s) | (in & ~s);
+    d = (d >> 1) + (d & 1);
+    *digit = d;
+    *neg = s & 1;
+}
+
+/*
+ * r = k * G for a secret k in [1, n-1], constant time: one full scan of
+ * each window and one mixed addition per window.
+ */
+void SFX(es_sm2_mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup)
+{
+    apt t;
+    fe ny;
+    uint32_t digit, neg;
+    jpt acc;
+    uint64_t acc_inf;
+
+    comb_booth(comb_window(k, 0), &digit, &neg);
+    lookup(&t, es_sm2_comb[0], digit);
+    fe_neg(ny, t.y);
+    fe_cmov(t.y, ny, (uint64_t)0 - neg);
+    fe_copy(acc.x, t.x);
+    fe_copy(acc.y, t.y);
+    fe_copy(acc.z, FP_ONE);
+    acc_inf = ct_is_zero64(digit);
+
+    for (int j = 1; j < COMB_WINDOWS; j++) {
+        comb_booth(comb_window(k, j), &digit, &neg);
+        lookup(&t, es_sm2_comb[j], digit);
+        fe_neg(ny, t.y);
+        fe_cmov(t.y, ny, (uint64_t)0 - neg);
+        uint64_t t_inf = ct_is_zero64(digit);
+        pt_madd_ct(&acc, &acc, &t, acc_inf, t_inf);
+        acc_inf &= t_inf;
+    }
+    *r = acc;
+}
+
+/* Affine x (and optionally y) as integers from a finite Jacobian point. */
+static void pt_to_affine(fe x, fe y, const jpt *p)
+{
+    fe zi, zi2;
+    SFX(es_sm2_fe_inv)(zi, p->z);
+    fsqr(zi2, zi);
+    fmul(x, p->x, zi2);
+    fe_from_mont(x, x);
+    if (y) {
+        fmul(zi2, zi2, zi);
+        fmul(y, p->y, zi2);
+        fe_from_mont(y, y);
+    }
+}
+
+static void fe_to_be(uint8_t out[32], const fe a)
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = a[3 - i];
+        for (int b = 0; b < 8; b++) {
+            out[8 * i + b] = (uint8_t)(w >> (56 - 8 * b));
+        }
+    }
+}
+
+static void fe_from_be(fe r, const uint8_t in[32])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = 0;
+        for (int b = 0; b < 8; b++) {
+            w = (w << 8) | in[8 * i + b];
+        }
+        r[3 - i] = w;
+    }
+}
+
+void SFX(es_sm2_pub_from_priv)(uint8_t xy[64], const uint64_t d[4], es_sm2_lookup_fn lookup)
+{
+    jpt p;
+    fe x, y;
+    SFX(es_sm2_mul_g_ct)(&p, d, lookup);
+    pt_to_affine(x, y, &p);
+    fe_to_be(xy, x);
+    fe_to_be(xy + 32, y);
+}
+
+/*
+ * GB/T 32918.2 §6.1 A4..A6 for a given nonce k in [1, n-1]:
+ *   (x1, y1) = [k]G, r = (e + x1) mod n, s = (1 + d)^-1 (k - r d) mod n.
+ * e must already be reduced mod n. Returns all-ones when the standard
+ * says to draw another k (r = 0, r + k = n, s = 0), else zero; every step
+ * is constant time, including the returned mask's computation.
+ */
+uint64_t SFX(es_sm2_sign_core)(const struct es_sm2_fast_key *key, const uint64_t e[4],
+                              const uint64_t k[4], uint64_t r[4], uint64_t s[4],
+                              es_sm2_lookup_fn lookup)
+{
+    jpt p;
+    fe x;
+    uint64_t t[4], rd[4];
+    SFX(es_sm2_mul_g_ct)(&p, k, lookup);
+    pt_to_affine(x, NULL, &p);
+    es_fn_reduce(x, x); /* x1 < p < 2n */
+    es_fn_add(r, e, x);
+    uint64_t retry = es_fn_is_zero(r);
+    es_fn_add(t, r, k);
+    retry |= es_fn_is_zero(t);
+    es_fn_mont_mul(rd, key->d_mont, r);
+    es_fn_sub(t, k, rd);
+    es_fn_mont_mul(s, key->dinv_mont, t);
+    retry |= es_fn_is_zero(s);
+    return retry;
+}
+
+/* Width-5 NAF of a 256-bit scalar: digits odd in [-15, 15] or 0. */
+static int wnaf5(int8_t out[258], const uint64_t k[4])
+{
+    uint64_t v[5] = {k[0], k[1], k[2], k[3], 0};
+    int len = 0;
+    memset(out, 0, 258);
+    while ((v[0] | v[1] | v[2] | v[3] | v[4]) != 0) {
+        int d = 0;
+        if (v[0] & 1) {
+            d = (int)(v[0] & 31);
+            if (d >= 16) {
+                d -= 32;
+            }
+            /* v -= d */
+            if (d > 0) {
+                uint64_t b = (uint64_t)d;
+                for (int i = 0; i < 5 && b; i++) {
+                    uint64_t o = v[i];
+                    v[i] -= b;
+                    b = v[i] > o;
+                }
+            } else {
+                uint64_t c = (uint64_t)(-d);
+                for (int i = 0; i < 5 && c; i++) {
+                    v[i] += c;
+                    c = v[i] < c;
+                }
+            }
+        }
+        out[len++] = (int8_t)d;
+        for (int i = 0; i < 4; i++) {
+            v[i] = (v[i] >> 1) | (v[i + 1] << 63);
+        }
+        v[4] >>= 1;
+    }
+    return len;
+}
+
+/*
+ * GB/T 32918.2 §7.1 B5..B7, variable time (all inputs are public):
+ * R = s G + t P and the check (e + x_R) mod n = r, done projectively as
+ * X == c Z^2 for the candidates c = (r - e) mod n and c + n (if < p).
+ * The caller has checked r, s in [1, n-1] and t = r + s mod n != 0.
+ */
+bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const uint64_t t[4],
+                             const uint64_t c[4])
+{
+    apt pa;
+    fe x, y, lhs, rhs, tmp;
+    fe_from_be(x, xy);
+    fe_from_be(y, xy + 32);
+    /* coordinates in [0, p) and on the curve y^2 = x^3 - 3x + b */
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)x[i] - FP_P[i] - borrow;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    if (!borrow) {
+        return false;
+    }
+    borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)y[i] - FP_P[i] - borrow;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    if (!borrow) {
+        return false;
+    }
+    fe_to_mont(pa.x, x);
+    fe_to_mont(pa.y, y);
+    fsqr(lhs, pa.y);
+    fsqr(rhs, pa.x);
+    fmul(rhs, rhs, pa.x);
+    fe_dbl(tmp, pa.x);
+    fe_add(tmp, tmp, pa.x);
+    fe_sub(rhs, rhs, tmp);
+    fe_add(rhs, rhs, FP_B);
+    if (!fe_eq(lhs, rhs)) {
+        return false;
+    }
+
+    /* s G through the comb, indexing the table directly (s is public) */
+    jpt r1;
+    memset(&r1, 0, sizeof(r1));
+    for (int j = 0; j < COMB_WINDOWS; j++) {
+        uint32_t digit, neg;
+        comb_booth(comb_window(s, j), &digit, &neg);
+        if (digit == 0) {
+            continue;
+        }
+        apt e = es_sm2_comb[j][digit - 1];
+        if (neg) {
+            fe_neg(e.y, e.y);
+        }
+        pt_madd_vt(&r1, &r1, &e);
+    }
+
+    /* t P by width-5 NAF: odd multiples P, 3P, ..., 15P */
+    jpt pre[8], p2;
+    fe_copy(pre[0].x, pa.x);
+    fe_copy(pre[0].y, pa.y);
+    fe_copy(pre[0].z, FP_ONE);
+    pt_dbl(&p2, &pre[0]);
+    for (int i = 1; i < 8; i++) {
+        pt_add_vt(&pre[i], &pre[i - 1], &p2);
+    }
+    int8_t naf[258];
+    int len = wnaf5(naf, t);
+    jpt r2;
+    memset(&r2, 0, sizeof(r2));
+    for (int i = len - 1; i >= 0; i--) {
+        pt_dbl(&r2, &r2);
+        int d = naf[i];
+        if (d > 0) {
+            pt_add_vt(&r2, &r2, &pre[(d - 1) / 2]);
+        } else if (d < 0) {
+            jpt q = pre[(-d - 1) / 2];
+            fe_neg(q.y, q.y);
+            pt_add_vt(&r2, &r2, &q);
+        }
+    }
+    jpt rr;
+    pt_add_vt(&rr, &r1, &r2);
+    if (fe_is_zero(rr.z)) {
+        return false;
+    }
+    /* X == c Z^2 for c or c + n (x_R may be >= n since p > n) */
+    fe z2, cm, cz;
+    fsqr(z2, rr.z);
+    fe_copy(tmp, c);
+    fe_to_mont(cm, tmp);
+    fmul(cz, cm, z2);
+    if (fe_eq(cz, rr.x)) {
+        return true;
+    }
+    uint64_t c2[4];
+    u128 acc = 0;
+    for (int i = 0; i < 4; i++) {
+        acc += (u128)c[i] + ES_SM2_N[i];
+        c2[i] = (uint64_t)acc;
+        acc >>= 64;
+    }
+    borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)c2[i] - FP_P[i] - borrow;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    if (acc == 0 && borrow) {
+        fe_to_mont(cm, c2);
+        fmul(cz, cm, z2);
+        if (fe_eq(cz, rr.x)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Fills the comb: window j holds i * 2^(W j) G, i = 1..2^(W-1), affine.
+ * Each window is computed in Jacobian coordinates and normalised with one
+ * shared inversion (Montgomery's trick).
+ */
+void SFX(es_sm2_comb_build)(apt (*tab)[COMB_N])
+{
+    static const fe gx = {0x61328990f418029eULL, 0x3e7981eddca6c050ULL, 0xd6a1ed99ac24c3c3ULL,
+                          0x91167a5ee1c13b05ULL};
+    static const fe gy = {0xc1354e593c2d0dddULL, 0xc1f5e5788d3295faULL, 0x8d4cfb066e2a48f8ULL,
+                          0x63cd65d481d735bdULL};
+    apt base;
+    fe_copy(base.x, gx);
+    fe_copy(base.y, gy);
+    jpt pts[COMB_N + 1];
+    fe prod[COMB_N + 1];
+    for (int j = 0; j < COMB_WINDOWS; j++) {
+        fe_copy(pts[0].x, base.x);
+        fe_copy(pts[0].y, base.y);
+        fe_copy(pts[0].z, FP_ONE);
+        for (int i = 1; i < COMB_N; i++) {
+            pt_madd_vt(&pts[i], &pts[i - 1], &base);
+        }
+        /* 2^(W-1) B doubled is the next window's base */
+        pt_dbl(&pts[COMB_N], &pts[COMB_N - 1]);
+        /* batch inversion of the Z coordinates */
+        fe_copy(prod[0], pts[0].z);
+        for (int i = 1; i <= COMB_N; i++) {
+            fmul(prod[i], prod[i - 1], pts[i].z);
+        }
+        fe inv, zi, zi2;
+        SFX(es_sm2_fe_inv)(inv, prod[COMB_N]);
+        for (int i = COMB_N; i >= 0; i--) {
+            if (i > 0) {
+                fmul(zi, inv, prod[i - 1]);
+                fmul(inv, inv, pts[i].z);
+            } else {
+                fe_copy(zi, inv);
+            }
+            fsqr(zi2, zi);
+            apt a;
+            fmul(a.x, pts[i].x, zi2);
+            fmul(zi2, zi2, zi);
+            fmul(a.y, pts[i].y, zi2);
+            if (i < COMB_N) {
+                tab[j][i] = a;
+            } else {
+                base = a;
+            }
+        }
+    }
+}

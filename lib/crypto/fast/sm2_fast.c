@@ -1,0 +1,240 @@
+/*
+ * lib/crypto/fast/sm2_fast.c - SM2 signing and verification of the fast
+ * backend (GB/T 32918.2 §6.1 and §7.1): run-time choice of the field
+ * multiplier and table scan, the comb table built once, nonce drawing,
+ * and the per-key constants cached in es_key.backend_cache.
+ */
+#include <pthread.h>
+
+#include "crypto/fast/sm2_fast.h"
+
+static _Alignas(64) apt g_comb[COMB_WINDOWS][COMB_N];
+apt (*es_sm2_comb)[COMB_N] = g_comb;
+
+struct impl {
+    unsigned features;
+    void (*fe_inv)(fe r, const fe a);
+    void (*mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup);
+    uint64_t (*sign_core)(const struct es_sm2_fast_key *key, const uint64_t e[4],
+                          const uint64_t k[4], uint64_t r[4], uint64_t s[4],
+                          es_sm2_lookup_fn lookup);
+    void (*pub_from_priv)(uint8_t xy[64], const uint64_t d[4], es_sm2_lookup_fn lookup);
+    bool (*verify_core)(const uint8_t xy[64], const uint64_t s[4], const uint64_t t[4],
+                        const uint64_t c[4]);
+    es_sm2_lookup_fn lookup;
+};
+static struct impl g_impl;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+unsigned es_sm2_fast_cpu(void)
+{
+    unsigned f = 0;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+#ifdef ES_FAST_HAVE_ADX_ASM
+    if (__builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx")) {
+        f |= ES_SM2_IMPL_ADX;
+    }
+#endif
+    if (__builtin_cpu_supports("avx2")) {
+        f |= ES_SM2_IMPL_AVX2;
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        f |= ES_SM2_IMPL_AVX512;
+    }
+#endif
+    return f;
+}
+
+static void set_impl(unsigned f)
+{
+    struct impl m = {0};
+    m.features = f;
+#ifdef ES_FAST_HAVE_ADX_ASM
+    if (f & ES_SM2_IMPL_ADX) {
+        m.fe_inv = es_sm2_fe_inv_adx;
+        m.mul_g_ct = es_sm2_mul_g_ct_adx;
+        m.sign_core = es_sm2_sign_core_adx;
+        m.pub_from_priv = es_sm2_pub_from_priv_adx;
+        m.verify_core = es_sm2_verify_core_adx;
+    } else
+#endif
+    {
+        m.fe_inv = es_sm2_fe_inv_c;
+        m.mul_g_ct = es_sm2_mul_g_ct_c;
+        m.sign_core = es_sm2_sign_core_c;
+        m.pub_from_priv = es_sm2_pub_from_priv_c;
+        m.verify_core = es_sm2_verify_core_c;
+    }
+    if (f & ES_SM2_IMPL_AVX512) {
+        m.lookup = es_sm2_lookup_avx512;
+    } else if (f & ES_SM2_IMPL_AVX2) {
+        m.lookup = es_sm2_lookup_avx2;
+    } else {
+        m.lookup = es_sm2_lookup_c;
+    }
+    g_impl = m;
+}
+
+static void init_once(void)
+{
+    set_impl(es_sm2_fast_cpu());
+#ifdef ES_FAST_HAVE_ADX_ASM
+    if (g_impl.features & ES_SM2_IMPL_ADX) {
+        es_sm2_comb_build_adx(g_comb);
+        return;
+    }
+#endif
+    es_sm2_comb_build_c(g_comb);
+}
+
+void es_sm2_fast_init(void) { pthread_once(&g_once, init_once); }
+
+void es_sm2_fast_force(unsigned features)
+{
+    es_sm2_fast_init();
+    set_impl(features & es_sm2_fast_cpu());
+}
+
+unsigned es_sm2_fast_impl(void)
+{
+    es_sm2_fast_init();
+    return g_impl.features;
+}
+
+const char *es_sm2_fast_impl_name(void)
+{
+    static const char *names[8] = {"c",     "adx",        "c+avx2",   "adx+avx2",
+                                   "c+avx512", "adx+avx512", "c+avx512", "adx+avx512"};
+    return names[es_sm2_fast_impl() & 7];
+}
+
+bool es_sm2_fast_priv_ok(const uint8_t d[32])
+{
+    uint64_t v[4], one[4] = {1, 0, 0, 0}, t[4];
+    es_fn_from_be(v, d);
+    /* 1 <= d and d + 1 < n */
+    es_fn_add(t, v, one);
+    return !es_fn_is_zero(v) && es_fn_lt_n(v) && !es_fn_is_zero(t);
+}
+
+void es_sm2_fast_key_init(struct es_sm2_fast_key *fk, const uint8_t d[32])
+{
+    uint64_t v[4], t[4];
+    static const uint64_t one[4] = {1, 0, 0, 0};
+    es_fn_from_be(v, d);
+    es_fn_to_mont(fk->d_mont, v);
+    es_fn_add(t, v, one);
+    es_fn_to_mont(t, t);
+    es_fn_inv_mont(fk->dinv_mont, t);
+    es_wipe(v, sizeof(v));
+    es_wipe(t, sizeof(t));
+}
+
+es_result es_sm2_fast_key_prepare(es_key *k)
+{
+    ES_ENSURE_MSG(es_sm2_fast_priv_ok(k->d), ES_ERR_CRYPTO_KEY,
+                  "SM2 private key outside [1, n-2]");
+    struct es_sm2_fast_key *fk = es_malloc(sizeof(*fk));
+    ES_ENSURE(fk, ES_ERR_NOMEM);
+    es_sm2_fast_key_init(fk, k->d);
+    k->backend_cache = fk;
+    k->cache_owner = &es_crypto_fast;
+    return ES_RESULT_OK;
+}
+
+void es_sm2_fast_key_cache_free(void *cache) { es_free_secret(cache, sizeof(struct es_sm2_fast_key)); }
+
+uint64_t es_sm2_fast_sign_k(const struct es_sm2_fast_key *fk, const uint8_t e[32],
+                            const uint8_t k[32], uint8_t r[32], uint8_t s[32])
+{
+    uint64_t ev[4], kv[4], rv[4], sv[4];
+    es_sm2_fast_init();
+    es_fn_from_be(ev, e);
+    es_fn_reduce(ev, ev);
+    es_fn_from_be(kv, k);
+    uint64_t retry = g_impl.sign_core(fk, ev, kv, rv, sv, g_impl.lookup);
+    es_fn_to_be(r, rv);
+    es_fn_to_be(s, sv);
+    es_wipe(kv, sizeof(kv));
+    return retry;
+}
+
+es_result es_sm2_fast_sign(const es_key *k, const uint8_t e[32], uint8_t r[32], uint8_t s[32])
+{
+    es_result res = ES_RESULT_OK;
+    struct es_sm2_fast_key local;
+    const struct es_sm2_fast_key *fk = k->backend_cache;
+    uint8_t kb[32];
+    uint64_t kv[4];
+    es_sm2_fast_init();
+    if (!fk || k->cache_owner != &es_crypto_fast) {
+        /* key prepared by another backend: derive the constants now */
+        ES_ENSURE_MSG(es_sm2_fast_priv_ok(k->d), ES_ERR_CRYPTO_KEY,
+                      "SM2 private key outside [1, n-2]");
+        es_sm2_fast_key_init(&local, k->d);
+        fk = &local;
+    }
+    for (int attempt = 0;; attempt++) {
+        if (attempt == 64) {
+            /* 2^-32 per draw to land outside [1, n-1]: this is a broken RNG */
+            ES_FAIL_GOTO(ES_ERR_CRYPTO_RANDOM, "no usable SM2 nonce in 64 draws");
+        }
+        ES_GUARD_GOTO(es_random(kb, sizeof(kb)));
+        /* GB/T 32918.2 A3: k in [1, n-1]; rejection keeps it uniform */
+        es_fn_from_be(kv, kb);
+        if (!es_fn_lt_n(kv) || es_fn_is_zero(kv)) {
+            continue;
+        }
+        /* A5/A6: r = 0, r + k = n or s = 0 mean another k */
+        if (!es_sm2_fast_sign_k(fk, e, kb, r, s)) {
+            break;
+        }
+    }
+out:
+    es_wipe(kb, sizeof(kb));
+    es_wipe(kv, sizeof(kv));
+    if (fk == &local) {
+        es_wipe(&local, sizeof(local));
+    }
+    return res;
+}
+
+void es_sm2_fast_pub_from_priv(const uint8_t d[32], uint8_t xy[64])
+{
+    uint64_t v[4];
+    es_sm2_fast_init();
+    es_fn_from_be(v, d);
+    g_impl.pub_from_priv(xy, v, g_impl.lookup);
+    es_wipe(v, sizeof(v));
+}
+
+bool es_sm2_fast_verify_xy(const uint8_t xy[64], const uint8_t e[32], const uint8_t r[32],
+                           const uint8_t s[32])
+{
+    uint64_t rv[4], sv[4], ev[4], t[4], c[4];
+    es_sm2_fast_init();
+    es_fn_from_be(rv, r);
+    es_fn_from_be(sv, s);
+    /* GB/T 32918.2 B1, B2: r, s in [1, n-1] */
+    if (!es_fn_lt_n(rv) || es_fn_is_zero(rv) || !es_fn_lt_n(sv) || es_fn_is_zero(sv)) {
+        return false;
+    }
+    /* B5: t = (r + s) mod n, t != 0 */
+    es_fn_add(t, rv, sv);
+    if (es_fn_is_zero(t)) {
+        return false;
+    }
+    /* B7 rearranged: x1 = r - e (mod n) */
+    es_fn_from_be(ev, e);
+    es_fn_reduce(ev, ev);
+    es_fn_sub(c, rv, ev);
+    return g_impl.verify_core(xy, sv, t, c);
+}
+
+es_result es_sm2_fast_verify(const struct es_sm2_pub *p, const uint8_t e[32], const uint8_t r[32],
+                             const uint8_t s[32], bool *out_ok)
+{
+    *out_ok = es_sm2_fast_verify_xy(p->xy, e, r, s);
+    return ES_RESULT_OK;
+}
