@@ -37,6 +37,8 @@ const char *cli_pass(const char *arg);
 int cli_load_key(es_ctx *ctx, const char *path, const char *pass, es_key **out);
 /* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or "+N" days; 0 on error. */
 int cli_parse_time(const char *s, int64_t *out);
+/* Parses a decimal integer in [min, max]; 0 on error. */
+int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Exit code for a verdict. */
 int cli_exit_verdict(es_verdict v);
 bool cli_color(FILE *f);

@@ -21,8 +21,14 @@ int cmd_pki(int argc, char **argv)
             pass = cli_pass(optarg);
             break;
         case 'd':
-            days = atoi(optarg);
+        {
+            int64_t d;
+            if (!cli_parse_int(optarg, 1, 36500, &d)) {
+                return cli_usage("pki: bad --days '%s'", optarg);
+            }
+            days = (int)d;
             break;
+        }
         case 'h':
             printf("usage: eseal pki init DIR --pass PASSPHRASE [--days N]\n"
                    "Creates root-ca.pem, maker.pem/.key, owner.pem/.key in DIR (keys are\n"

@@ -71,7 +71,11 @@ static int make(int argc, char **argv)
             certs[n_certs++] = optarg;
             break;
         case 'n': p.name = optarg; break;
-        case 't': p.type = atoll(optarg); break;
+        case 't':
+            if (!cli_parse_int(optarg, 0, INT32_MAX, &p.type)) {
+                return cli_usage("seal make: bad --type '%s'", optarg);
+            }
+            break;
         case 'e': p.esid = optarg; break;
         case 'v': p.vid = optarg; break;
         case 'f':
@@ -85,8 +89,16 @@ static int make(int argc, char **argv)
             }
             break;
         case 'P': pic = optarg; break;
-        case 'W': p.picture_w_mm = atoll(optarg); break;
-        case 'H': p.picture_h_mm = atoll(optarg); break;
+        case 'W':
+            if (!cli_parse_int(optarg, 1, 1000, &p.picture_w_mm)) {
+                return cli_usage("seal make: bad --width-mm '%s'", optarg);
+            }
+            break;
+        case 'H':
+            if (!cli_parse_int(optarg, 1, 1000, &p.picture_h_mm)) {
+                return cli_usage("seal make: bad --height-mm '%s'", optarg);
+            }
+            break;
         case 'p': pass = cli_pass(optarg); break;
         case 'o': out = optarg; break;
         case 'h': usage(); return 0;

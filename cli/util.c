@@ -1,4 +1,5 @@
 /* cli/util.c - see cli.h */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,3 +148,15 @@ int cli_exit_verdict(es_verdict v)
 }
 
 bool cli_color(FILE *f) { return isatty(fileno(f)) && !getenv("NO_COLOR"); }
+
+int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
