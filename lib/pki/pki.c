@@ -12,6 +12,31 @@
 #include "crypto/crypto.h"
 #include "eseal/pki.h"
 
+/* mkdir -p, mode 0700 for what it creates */
+static es_result make_dirs(const char *dir)
+{
+    char *p = es_strdup(dir);
+    ES_ENSURE(p, ES_ERR_NOMEM);
+    es_result res = ES_RESULT_OK;
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+                res = es_error_set(ES_ERR_IO_WRITE, __FILE__, __LINE__, "%s: cannot create: %s", p,
+                                   strerror(errno));
+                break;
+            }
+            *s = c;
+            if (c == '\0') {
+                break;
+            }
+        }
+    }
+    es_free(p);
+    return res;
+}
+
 static es_result write_cert(const es_cert *c, const char *dir, const char *name)
 {
     char *pem = NULL;
@@ -46,9 +71,7 @@ static es_result pki(const char *dir, const char *pass, int days)
     ES_ENSURE_MSG(dir && dir[0], ES_ERR_USAGE_ARG, "a directory is required");
     ES_ENSURE_MSG(pass && pass[0], ES_ERR_USAGE_ARG,
                   "a passphrase is required: private keys are never written in clear");
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        ES_BAIL_MSG(ES_ERR_IO_WRITE, "%s: cannot create: %s", dir, strerror(errno));
-    }
+    ES_GUARD(make_dirs(dir));
     int64_t now = (int64_t)time(NULL) - 60;
     int64_t end = now + (int64_t)(days > 0 ? days : 825) * 86400;
     if (es_key_generate(NULL, &rk) != ES_OK || es_key_generate(NULL, &mk) != ES_OK ||

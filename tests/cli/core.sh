@@ -103,7 +103,17 @@ if [ -f "${ES_SHARED_DIR:-/nonexistent}/testdata/ofdrw/UserV4.esl" ]; then
   expect 1 "ofdrw v4 seal today (expired)" "$ESEAL" verify --no-chain "$ES_SHARED_DIR/testdata/ofdrw/UserV4.esl"
   expect 0 "inspect v1 seal" "$ESEAL" inspect "$ES_SHARED_DIR/testdata/ofdrw/UserV1.esl"
   contains "$T/out" "SESeal v1" "v1 tree"
+  # a tolerated quirk is a note in the lenient profile and an error in the strict one
+  expect 1 "HebeiGede seal, lenient (maker signature fails)" "$ESEAL" verify --no-chain \
+    --at 2020-06-01 "$ES_SHARED_DIR/testdata/ofdrw/SESealData.DER"
+  contains "$T/out" "Q-EXT-1" "quirk named in the report"
+  expect 3 "HebeiGede seal, strict" "$ESEAL" inspect --strict "$ES_SHARED_DIR/testdata/ofdrw/SESealData.DER"
+  contains "$T/err" "strict profile" "strict refusal message"
 fi
+
+# the guided demo of `make run` ends with the genuine file passing and the tampered one failing
+expect 0 "demo" "$ESEAL" demo "$T/demo"
+contains "$T/out" "tampered one with 1" "demo result"
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
