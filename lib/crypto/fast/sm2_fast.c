@@ -96,6 +96,12 @@ void es_sm2_fast_force(unsigned features)
     set_impl(features & es_sm2_fast_cpu());
 }
 
+void es_sm2_fast_force_unchecked(unsigned features)
+{
+    es_sm2_fast_init();
+    set_impl(features);
+}
+
 unsigned es_sm2_fast_impl(void)
 {
     es_sm2_fast_init();
