@@ -28,7 +28,10 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH=$(dirname "$pc")
-cc -std=c17 -Wall -Werror "$T/t.c" -o "$T/t" $(pkg-config --cflags --libs eseal) \
+san=""
+# a sanitizer build of the library needs the sanitizer runtime in the program too
+case "$(nm -D "$lib")" in *__asan_init*) san="-fsanitize=address,undefined" ;; esac
+cc -std=c17 -Wall -Werror $san "$T/t.c" -o "$T/t" $(pkg-config --cflags --libs eseal) \
   -Wl,-rpath,"$(dirname "$lib")" 2>"$T/cc.log"
 check "a program compiles against the installed library" '[ $? -eq 0 ]'
 check "and runs" '"$T/t" >/dev/null'

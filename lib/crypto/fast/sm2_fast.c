@@ -4,6 +4,7 @@
  * multiplier and table scan, the comb table built once, nonce drawing,
  * and the per-key constants cached in es_key.backend_cache.
  */
+#include <cpuid.h>
 #include <pthread.h>
 
 #include "crypto/fast/sm2_fast.h"
@@ -32,8 +33,12 @@ unsigned es_sm2_fast_cpu(void)
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
 #ifdef ES_FAST_HAVE_ADX_ASM
-    if (__builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx")) {
-        f |= ES_SM2_IMPL_ADX;
+    {
+        /* clang 14 has no "adx" for __builtin_cpu_supports: ask CPUID leaf 7 */
+        unsigned a, b, c, d;
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 8)) && (b & (1u << 19))) {
+            f |= ES_SM2_IMPL_ADX; /* BMI2 (MULX) and ADX (ADCX/ADOX) */
+        }
     }
 #endif
     if (__builtin_cpu_supports("avx2")) {
