@@ -9,5 +9,6 @@
     X("seal", cmd_seal, "seal make|image: make a v4 seal, draw a seal picture") \
     X("sign", cmd_sign, "sign a file with a seal: detached v4 SES_Signature") \
     X("verify", cmd_verify, "verify a seal, a detached signature or a document") \
+    X("ofd", cmd_ofd, "ofd sign|verify: seal and verify OFD documents") \
     X("inspect", cmd_inspect, "print any seal or signature as a tree; extract its picture") \
     X("demo", cmd_demo, "guided demo: PKI, seal, sign, verify, tamper, verify")

@@ -17,5 +17,6 @@
 #include "eseal/sign.h"
 #include "eseal/verify.h"
 #include "eseal/inspect.h"
+#include "eseal/ofd.h"
 
 #endif
