@@ -2,3 +2,7 @@
 # (ES_LIB_DEPS is consumed by lib/CMakeLists.txt.)
 pkg_check_modules(ES_OFD REQUIRED IMPORTED_TARGET libxml-2.0 libzip)
 list(APPEND ES_LIB_DEPS PkgConfig::ES_OFD)
+# lib/image: seal pictures (cairo + FreeType by path, libpng) and upload checks (libjpeg, giflib).
+pkg_check_modules(ES_IMG REQUIRED IMPORTED_TARGET cairo freetype2 libpng libjpeg)
+find_library(ES_GIF_LIB gif REQUIRED)
+list(APPEND ES_LIB_DEPS PkgConfig::ES_IMG ${ES_GIF_LIB} m)
