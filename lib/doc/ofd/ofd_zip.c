@@ -328,8 +328,11 @@ static es_result stream(const struct es_ofd_pkg *pkg, const struct es_ofd_entry 
         if (n < 0) {
             zip_error_t *ze = zip_file_get_error(zf);
             int zc = zip_error_code_zip(ze);
-            ES_FAIL_GOTO(zc == ZIP_ER_CRC ? ES_ERR_FORMAT : ES_ERR_FORMAT_STRUCTURE,
-                         "ZIP entry '%s' cannot be read: %s", e->name, zip_error_strerror(ze));
+            if (zc == ZIP_ER_CRC) {
+                ES_FAIL_GOTO(ES_ERR_FORMAT, "ZIP entry '%s' fails its CRC-32 check", e->name);
+            }
+            ES_FAIL_GOTO(ES_ERR_FORMAT_STRUCTURE, "ZIP entry '%s' cannot be read: %s", e->name,
+                         zip_error_strerror(ze));
         }
         if (n == 0) {
             break;
