@@ -110,6 +110,7 @@ out:
 struct png_out {
     struct es_buf *buf;
     bool failed;
+    es_result append_res; /* why the output buffer refused bytes */
     char msg[200];
     jmp_buf jb;
 };
@@ -117,7 +118,8 @@ struct png_out {
 static void png_write_cb(png_structp png, png_bytep data, size_t len)
 {
     struct png_out *o = png_get_io_ptr(png);
-    if (es_is_err(es_buf_append(o->buf, data, len))) {
+    o->append_res = es_buf_append(o->buf, data, len);
+    if (es_is_err(o->append_res)) {
         o->failed = true;
         png_error(png, "output buffer full");
     }
@@ -192,8 +194,11 @@ es_result es_seal_png_encode(const uint8_t *mask, uint32_t w_px, uint32_t h_px, 
         ES_FAIL_GOTO(ES_ERR_NOMEM, "cannot create the PNG writer");
     }
     if (write_png_rows(png, info, &o, mask, w_px, h_px, dpi, row) != 0) {
-        ES_FAIL_GOTO(o.failed ? ES_ERR_LIMIT_SIZE : ES_ERR_INTERNAL, "PNG encoding failed: %s",
-                     o.msg);
+        if (o.failed) {
+            res = o.append_res; /* out of memory or over the buffer's limit */
+            goto out;
+        }
+        ES_FAIL_GOTO(ES_ERR_INTERNAL, "PNG encoding failed: %s", o.msg);
     }
 out:
     png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
