@@ -137,7 +137,8 @@ static int make(int argc, char **argv)
             goto out;
         }
     } else if ((rc = cli_default_picture(ctx, p.name, p.type, &picture, &pic_len)) != ES_OK) {
-        ex = cli_usage("seal make: --picture is required (this build cannot draw pictures)");
+        ex = cli_fail(ctx, rc, "seal make: cannot draw a picture for '%s' (give --picture)",
+                      p.name);
         goto out;
     }
     p.signer_certs = (const es_cert *const *)sc;

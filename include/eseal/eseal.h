@@ -16,6 +16,7 @@
 #include "eseal/seal.h"
 #include "eseal/sign.h"
 #include "eseal/verify.h"
+#include "eseal/image.h"
 #include "eseal/inspect.h"
 #include "eseal/ofd.h"
 

@@ -8,6 +8,7 @@
 
 #include "base/ctx_int.h"
 #include "crypto/crypto.h"
+#include "eseal/image.h"
 #include "seal/seal_int.h"
 
 static es_result ia5(struct es_buf *b, const char *s, const char *what)
@@ -103,10 +104,15 @@ static es_result make(const es_seal_params *pp, const es_key *maker_key, const e
     ES_ENSURE_MSG(pp->picture_len <= MAX_PICTURE, ES_ERR_LIMIT_SIZE,
                   "the picture has %zu bytes; at most %u are allowed", pp->picture_len,
                   MAX_PICTURE);
-    const char *ptype = es_picture_sniff(pp->picture, pp->picture_len);
+    /* the type comes from the content, which is decoded within limits; the
+     * file name is never trusted (lib/image) */
+    const char *ptype = NULL;
+    uint32_t pw = 0, ph = 0;
+    int irc = es_image_check(NULL, pp->picture, pp->picture_len, &ptype, &pw, &ph);
+    ES_ENSURE_MSG(irc == ES_OK, irc, "the picture: %s", es_error_detail());
     ES_ENSURE_MSG(ptype && strcmp(ptype, "SVG") != 0, ES_ERR_FORMAT_IMAGE,
-                  "the picture is not a PNG, JPEG, GIF, BMP or OFD file (detected from its "
-                  "content)");
+                  "the picture is %s; a seal picture is PNG, JPEG, GIF, BMP or OFD",
+                  ptype ? ptype : "of unknown type");
     int64_t start = pp->valid_start ? pp->valid_start : now;
     ES_ENSURE_MSG(pp->valid_end > start, ES_ERR_POLICY_VALIDITY,
                   "the validity end must be later than the start");

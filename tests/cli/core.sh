@@ -31,7 +31,16 @@ if command -v openssl >/dev/null; then
   expect 0 "openssl reads our encrypted PKCS#8" openssl pkey -in "$T/pki/owner.key" -passin pass:test -noout
 fi
 
-printf '\x89PNG\r\n\x1a\n0000' > "$T/pic.png"
+expect 0 "seal image (round, PNG)" "$ESEAL" seal image --shape round --name "测试科技有限公司" \
+  --kind 合同专用章 --code 1101080012345 --dpi 150 -o "$T/pic.png"
+expect 0 "seal image again (deterministic)" "$ESEAL" seal image --shape round --name "测试科技有限公司" \
+  --kind 合同专用章 --code 1101080012345 --dpi 150 -o "$T/pic2.png"
+cmp -s "$T/pic.png" "$T/pic2.png" && ok || bad "the same picture drawn twice differs"
+expect 0 "seal image (square, SVG)" "$ESEAL" seal image --shape square --name 张三丰 -o "$T/sq.svg"
+contains "$T/sq.svg" "<svg" "SVG output"
+expect 3 "seal image with a 41-character name" "$ESEAL" seal image --name \
+  "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一" -o "$T/long.png"
+[ ! -e "$T/long.png" ] && ok || bad "a refused picture left a file"
 expect 0 "seal make" "$ESEAL" seal make --maker-key "$T/pki/maker.key" --maker-cert "$T/pki/maker.pem" \
   --cert "$T/pki/owner.pem" --name "测试公章" --type 1 --valid-to +30 --picture "$T/pic.png" \
   --pass test --esid CLI-TEST-1 -o "$T/s.esl"
@@ -48,6 +57,11 @@ expect 3 "wrong passphrase" "$ESEAL" seal make --maker-key "$T/pki/maker.key" --
   --pass nope -o "$T/x.esl"
 contains "$T/err" "passphrase" "wrong passphrase message"
 
+expect 0 "seal make without --picture draws one" "$ESEAL" seal make --maker-key "$T/pki/maker.key" \
+  --maker-cert "$T/pki/maker.pem" --cert "$T/pki/owner.pem" --name "测试科技有限公司财务专用章" \
+  --valid-to +30 --pass test -o "$T/drawn.esl"
+expect 0 "inspect the drawn seal" "$ESEAL" inspect "$T/drawn.esl"
+contains "$T/out" 'type "PNG"' "drawn picture is a PNG"
 expect 0 "verify the seal" "$ESEAL" verify "$T/s.esl" --trust "$T/pki/root-ca.pem"
 contains "$T/out" "TOTAL-PASSED" "seal verdict"
 expect 2 "verify the seal without anchors" "$ESEAL" verify "$T/s.esl"

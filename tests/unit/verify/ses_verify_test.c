@@ -258,7 +258,7 @@ static void test_seal_make_refusals(void **state)
     (void)state;
     es_ctx *ctx = es_ctx_new();
     const es_cert *certs[1] = {oc};
-    static const uint8_t gif[] = "GIF89a....";
+    static const uint8_t gif[] = {0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x06, 0x00, 0x00, 0x00, 0x72, 0xb6, 0x0d, 0x24, 0x00, 0x00, 0x00, 0x11, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x78, 0xc6, 0x20, 0xf4, 0x1f, 0x84, 0x19, 0x60, 0x0c, 0x00, 0x46, 0x14, 0x07, 0xdd, 0xe5, 0xb4, 0xff, 0x47, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
     int64_t now = (int64_t)time(NULL);
     es_seal_params p = {.name = "章", .signer_certs = certs, .n_signer_certs = 1,
                         .valid_end = now + 3600, .picture = gif, .picture_len = sizeof(gif)};
@@ -268,9 +268,12 @@ static void test_seal_make_refusals(void **state)
     p.valid_end = es_cert_not_after(oc) + 10;
     assert_int_equal(es_seal_make(ctx, &p, mk, mc, &der, &n), ES_ERR_POLICY_VALIDITY);
     p.valid_end = now + 3600;
-    /* picture type detected from content, not trusted */
+    /* picture type detected from content, not trusted; a truncated image fails */
     p.picture = (const uint8_t *)"not an image";
     p.picture_len = 12;
+    assert_int_equal(es_seal_make(ctx, &p, mk, mc, &der, &n), ES_ERR_FORMAT_IMAGE);
+    p.picture = gif;
+    p.picture_len = sizeof(gif) - 20;
     assert_int_equal(es_seal_make(ctx, &p, mk, mc, &der, &n), ES_ERR_FORMAT_IMAGE);
     p.picture = gif;
     p.picture_len = sizeof(gif);
@@ -281,7 +284,7 @@ static void test_seal_make_refusals(void **state)
     assert_int_equal(es_seal_decode(ctx, der, n, &s), ES_OK);
     const char *type;
     es_seal_picture(s, &type, NULL, NULL);
-    assert_string_equal(type, "GIF");
+    assert_string_equal(type, "PNG");
     assert_int_equal(strlen(es_seal_esid(s)), 32);
     assert_int_equal(es_seal_version(s), 4);
     es_seal_free(s);
