@@ -75,6 +75,24 @@ int main(int argc, char **argv)
     if (strstr(argv[1], "ofd")) {
         return 0;
     }
+    if (strstr(argv[1], "image")) {
+        /* a drawn seal of each shape, small */
+        for (int shape = 0; shape < 3; shape++) {
+            es_seal_image_spec sp = {.shape = (es_seal_shape)shape, .name = "种子单位",
+                                     .kind = shape == 2 ? NULL : "合同专用章", .dpi = 60};
+            uint8_t *img = NULL;
+            size_t n = 0;
+            for (int fmt = 0; fmt < 2; fmt++) {
+                if (es_seal_image_render(NULL, &sp, (es_image_format)fmt, &img, &n) == ES_OK) {
+                    char name[32];
+                    snprintf(name, sizeof(name), "seal%d.%s", shape, fmt ? "svg" : "png");
+                    put(argv[2], name, img, n);
+                    es_free(img);
+                }
+            }
+        }
+        return 0;
+    }
     es_key *k = NULL;
     es_cert *c = NULL;
     int64_t now = (int64_t)time(NULL);
