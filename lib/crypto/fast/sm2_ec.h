@@ -83,7 +83,9 @@ struct es_sm2_fast_key {
                                   const uint64_t t[4], const uint64_t c[4]);                    \
     void es_sm2_comb_build_##sfx(apt (*tab)[COMB_N]);                                           \
     void es_sm2_fe_mul_##sfx(fe r, const fe a, const fe b);                                     \
-    void es_sm2_fe_sqr_##sfx(fe r, const fe a);
+    void es_sm2_fe_sqr_##sfx(fe r, const fe a);                                                 \
+    void es_sm2_fe_add_##sfx(fe r, const fe a, const fe b);                                     \
+    void es_sm2_fe_sub_##sfx(fe r, const fe a, const fe b);
 ES_SM2_DECLARE(c)
 #ifdef ES_FAST_HAVE_ADX_ASM
 ES_SM2_DECLARE(adx)

@@ -8,6 +8,8 @@
 #ifdef ES_FAST_HAVE_ADX_ASM
 #define fmul fe_mul_adx
 #define fsqr fe_sqr_adx
+#define fadd fe_add_asm
+#define fsub fe_sub_asm
 #define SFX(name) name##_adx
 #include "crypto/fast/sm2_ec_impl.h"
 #else

@@ -6,5 +6,7 @@
 
 #define fmul fe_mul_c
 #define fsqr fe_sqr_c
+#define fadd fe_add
+#define fsub fe_sub
 #define SFX(name) name##_c
 #include "crypto/fast/sm2_ec_impl.h"

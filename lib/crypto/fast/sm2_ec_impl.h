@@ -22,7 +22,13 @@ static const fe FE_ONE_INT = {1, 0, 0, 0};
 static inline void fe_to_mont(fe r, const fe a) { fmul(r, a, FP_R2); }
 static inline void fe_from_mont(fe r, const fe a) { fmul(r, a, FE_ONE_INT); }
 
-static inline void fe_dbl(fe r, const fe a) { fe_add(r, a, a); }
+static inline void fe_dbl(fe r, const fe a) { fadd(r, a, a); }
+
+static inline void fneg(fe r, const fe a)
+{
+    static const fe zero = {0, 0, 0, 0};
+    fsub(r, zero, a);
+}
 
 /* r = a^(2^n) */
 static inline void fe_sqr_n(fe r, const fe a, int n)
@@ -77,6 +83,8 @@ void SFX(es_sm2_fe_inv)(fe r, const fe a)
 
 void SFX(es_sm2_fe_mul)(fe r, const fe a, const fe b) { fmul(r, a, b); }
 void SFX(es_sm2_fe_sqr)(fe r, const fe a) { fsqr(r, a); }
+void SFX(es_sm2_fe_add)(fe r, const fe a, const fe b) { fadd(r, a, b); }
+void SFX(es_sm2_fe_sub)(fe r, const fe a, const fe b) { fsub(r, a, b); }
 
 /*
  * Doubling, a = -3 (dbl-2001-b, 3M + 5S). Z = 0 gives Z = 0, so infinity
@@ -88,30 +96,30 @@ static void pt_dbl(jpt *r, const jpt *a)
     fsqr(delta, a->z);
     fsqr(gamma, a->y);
     fmul(beta, a->x, gamma);
-    fe_sub(t0, a->x, delta);
-    fe_add(t1, a->x, delta);
+    fsub(t0, a->x, delta);
+    fadd(t1, a->x, delta);
     fmul(alpha, t0, t1);
     fe_dbl(t0, alpha);
-    fe_add(alpha, alpha, t0);
+    fadd(alpha, alpha, t0);
     /* Z3 = (Y + Z)^2 - gamma - delta */
-    fe_add(t0, a->y, a->z);
+    fadd(t0, a->y, a->z);
     fsqr(t0, t0);
-    fe_sub(t0, t0, gamma);
-    fe_sub(r->z, t0, delta);
+    fsub(t0, t0, gamma);
+    fsub(r->z, t0, delta);
     /* X3 = alpha^2 - 8 beta */
     fe_dbl(beta, beta);
     fe_dbl(beta, beta); /* 4 beta */
     fsqr(t0, alpha);
     fe_dbl(t1, beta);
-    fe_sub(r->x, t0, t1);
+    fsub(r->x, t0, t1);
     /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
-    fe_sub(t0, beta, r->x);
+    fsub(t0, beta, r->x);
     fmul(t0, alpha, t0);
     fsqr(gamma, gamma);
     fe_dbl(gamma, gamma);
     fe_dbl(gamma, gamma);
     fe_dbl(gamma, gamma);
-    fe_sub(r->y, t0, gamma);
+    fsub(r->y, t0, gamma);
 }
 
 /*
@@ -126,8 +134,8 @@ static inline void pt_madd_raw(jpt *r, const jpt *a, const apt *b, fe h, fe rr2)
     fmul(u2, b->x, z1z1);
     fmul(s2, a->z, z1z1);
     fmul(s2, b->y, s2);
-    fe_sub(h, u2, a->x);
-    fe_sub(rr2, s2, a->y);
+    fsub(h, u2, a->x);
+    fsub(rr2, s2, a->y);
     fe_dbl(rr2, rr2);
     fsqr(hh, h);
     fe_dbl(i, hh);
@@ -135,22 +143,22 @@ static inline void pt_madd_raw(jpt *r, const jpt *a, const apt *b, fe h, fe rr2)
     fmul(j, h, i);
     fmul(v, a->x, i);
     /* Z3 = (Z1 + H)^2 - Z1Z1 - HH  (= 2 Z1 H) */
-    fe_add(t, a->z, h);
+    fadd(t, a->z, h);
     fsqr(t, t);
-    fe_sub(t, t, z1z1);
-    fe_sub(r->z, t, hh);
+    fsub(t, t, z1z1);
+    fsub(r->z, t, hh);
     /* X3 = rr^2 - J - 2V */
     fe x3;
     fsqr(x3, rr2);
-    fe_sub(x3, x3, j);
+    fsub(x3, x3, j);
     fe_dbl(t, v);
-    fe_sub(x3, x3, t);
+    fsub(x3, x3, t);
     /* Y3 = rr (V - X3) - 2 Y1 J */
-    fe_sub(t, v, x3);
+    fsub(t, v, x3);
     fmul(t, rr2, t);
     fmul(j, a->y, j);
     fe_dbl(j, j);
-    fe_sub(r->y, t, j);
+    fsub(r->y, t, j);
     fe_copy(r->x, x3);
 }
 
@@ -224,8 +232,8 @@ static void pt_add_vt(jpt *r, const jpt *a, const jpt *b)
     fmul(s1, a->y, s1);
     fmul(s2, a->z, z1z1);
     fmul(s2, b->y, s2);
-    fe_sub(h, u2, u1);
-    fe_sub(rr, s2, s1);
+    fsub(h, u2, u1);
+    fsub(rr, s2, s1);
     if (fe_is_zero(h)) {
         if (fe_is_zero(rr)) {
             pt_dbl(r, a);
@@ -239,13 +247,13 @@ static void pt_add_vt(jpt *r, const jpt *a, const jpt *b)
     fmul(v, u1, hh);
     jpt o;
     fsqr(o.x, rr);
-    fe_sub(o.x, o.x, hhh);
+    fsub(o.x, o.x, hhh);
     fe_dbl(t, v);
-    fe_sub(o.x, o.x, t);
-    fe_sub(t, v, o.x);
+    fsub(o.x, o.x, t);
+    fsub(t, v, o.x);
     fmul(t, rr, t);
     fmul(s1, s1, hhh);
-    fe_sub(o.y, t, s1);
+    fsub(o.y, t, s1);
     fmul(o.z, a->z, b->z);
     fmul(o.z, o.z, h);
     *r = o;
@@ -293,7 +301,7 @@ void SFX(es_sm2_mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup)
 
     comb_booth(comb_window(k, 0), &digit, &neg);
     lookup(&t, es_sm2_comb[0], digit);
-    fe_neg(ny, t.y);
+    fneg(ny, t.y);
     fe_cmov(t.y, ny, (uint64_t)0 - neg);
     fe_copy(acc.x, t.x);
     fe_copy(acc.y, t.y);
@@ -303,7 +311,7 @@ void SFX(es_sm2_mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup)
     for (int j = 1; j < COMB_WINDOWS; j++) {
         comb_booth(comb_window(k, j), &digit, &neg);
         lookup(&t, es_sm2_comb[j], digit);
-        fe_neg(ny, t.y);
+        fneg(ny, t.y);
         fe_cmov(t.y, ny, (uint64_t)0 - neg);
         uint64_t t_inf = ct_is_zero64(digit);
         pt_madd_ct(&acc, &acc, &t, acc_inf, t_inf);
@@ -460,9 +468,9 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
     fsqr(rhs, pa.x);
     fmul(rhs, rhs, pa.x);
     fe_dbl(tmp, pa.x);
-    fe_add(tmp, tmp, pa.x);
-    fe_sub(rhs, rhs, tmp);
-    fe_add(rhs, rhs, FP_B);
+    fadd(tmp, tmp, pa.x);
+    fsub(rhs, rhs, tmp);
+    fadd(rhs, rhs, FP_B);
     if (!fe_eq(lhs, rhs)) {
         return false;
     }
@@ -478,7 +486,7 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
         }
         apt e = es_sm2_comb[j][digit - 1];
         if (neg) {
-            fe_neg(e.y, e.y);
+            fneg(e.y, e.y);
         }
         pt_madd_vt(&r1, &r1, &e);
     }
@@ -503,7 +511,7 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
             pt_add_vt(&r2, &r2, &pre[(d - 1) / 2]);
         } else if (d < 0) {
             jpt q = pre[(-d - 1) / 2];
-            fe_neg(q.y, q.y);
+            fneg(q.y, q.y);
             pt_add_vt(&r2, &r2, &q);
         }
     }

@@ -236,27 +236,26 @@ static inline void fe_sqr_c(fe r, const fe a)
     "adcxq %%rax, %%" #N "\n\t"
 
 /*
- * One Montgomery step on the window W0..W3 (see fp_reduce_c): afterwards
- * the window is W1, W2, W3, W0. Uses rax, rbx, rdx and the two input
- * pointer registers, which are dead once the product is formed.
+ * One Montgomery step on the window W0..W3 (see fp_reduce_c): with m = W0,
+ * the window becomes [W1, W2, W3, 0] + [m, 0, 0, m] - [m<<32, m>>32,
+ * m<<32, m>>32], written to W1, W2, W3, W0. Both chains work modulo
+ * 2^256 (a carry or borrow out of the top limb is dropped); the true
+ * result is below 2^192 + p < 2^256, so it comes out exact.
+ * m<<32 and m>>32 come from one MULX by 2^32 (rdx holds 2^32, see
+ * FP_RED_SETUP): the shifts would compete with the carry chains for
+ * ports 0 and 6, which bound the throughput of this code.
  */
+#define FP_RED_SETUP "movabsq $0x100000000, %%rdx\n\t"
 #define FP_RED(W0, W1, W2, W3)                                                                  \
-    "movq %%" #W0 ", %%rax\n\t"                                                                \
-    "shlq $32, %%rax\n\t"                                                                      \
-    "movq %%" #W0 ", %%rdx\n\t"                                                                \
-    "shrq $32, %%rdx\n\t"                                                                      \
-    "movq %%" #W0 ", %%rbx\n\t"                                                                \
-    "subq %%rax, %%" #W0 "\n\t"                                                                \
-    "movq $0, %[a]\n\t"                                                                        \
-    "sbbq %%rdx, %[a]\n\t"                                                                     \
-    "movq $0, %[b]\n\t"                                                                        \
-    "sbbq %%rax, %[b]\n\t"                                                                     \
-    "sbbq %%rdx, %%rbx\n\t"                                                                    \
+    "mulxq %%" #W0 ", %%rax, %%rbx\n\t"                                                        \
     "addq %%" #W0 ", %%" #W1 "\n\t"                                                            \
-    "adcq %[a], %%" #W2 "\n\t"                                                                 \
-    "adcq %[b], %%" #W3 "\n\t"                                                                 \
-    "adcq $0, %%rbx\n\t"                                                                       \
-    "movq %%rbx, %%" #W0 "\n\t"
+    "adcq $0, %%" #W2 "\n\t"                                                                   \
+    "adcq $0, %%" #W3 "\n\t"                                                                   \
+    "adcq $0, %%" #W0 "\n\t"                                                                   \
+    "subq %%rax, %%" #W1 "\n\t"                                                                \
+    "sbbq %%rbx, %%" #W2 "\n\t"                                                                \
+    "sbbq %%rax, %%" #W3 "\n\t"                                                                \
+    "sbbq %%rbx, %%" #W0 "\n\t"
 
 /* r8..r11 += r12..r15, minus p when the sum is >= p, stored to r. */
 #define FP_FINISH                                                                               \
@@ -303,6 +302,7 @@ static inline void fe_mul_adx(fe r, const fe a, const fe b)
         FP_ROW(8, r9, r10, r11, r12, r13)
         FP_ROW(16, r10, r11, r12, r13, r14)
         FP_ROW(24, r11, r12, r13, r14, r15)
+        FP_RED_SETUP
         FP_RED(r8, r9, r10, r11)
         FP_RED(r9, r10, r11, r8)
         FP_RED(r10, r11, r8, r9)
@@ -368,6 +368,7 @@ static inline void fe_sqr_adx(fe r, const fe a)
         "adoxq %%rax, %%r14\n\t"
         "adcxq %%r15, %%r15\n\t"
         "adoxq %%rbx, %%r15\n\t"
+        FP_RED_SETUP
         FP_RED(r8, r9, r10, r11)
         FP_RED(r9, r10, r11, r8)
         FP_RED(r10, r11, r8, r9)
@@ -377,6 +378,74 @@ static inline void fe_sqr_adx(fe r, const fe a)
         : [r] "r"(r)
         : "rax", "rbx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc",
           "memory");
+}
+/* r = a + b mod p (x86-64 assembly; no BMI2 needed). */
+static inline void fe_add_asm(fe r, const fe a, const fe b)
+{
+    __asm__ volatile(
+        "movq 0(%[a]), %%r8\n\t"
+        "movq 8(%[a]), %%r9\n\t"
+        "movq 16(%[a]), %%r10\n\t"
+        "movq 24(%[a]), %%r11\n\t"
+        "xorl %%eax, %%eax\n\t"
+        "addq 0(%[b]), %%r8\n\t"
+        "adcq 8(%[b]), %%r9\n\t"
+        "adcq 16(%[b]), %%r10\n\t"
+        "adcq 24(%[b]), %%r11\n\t"
+        "adcq $0, %%rax\n\t"
+        "movq %%r8, %%r12\n\t"
+        "movq %%r9, %%r13\n\t"
+        "movq %%r10, %%r14\n\t"
+        "movq %%r11, %%r15\n\t"
+        "movabsq $0xFFFFFFFF00000000, %%rcx\n\t"
+        "movabsq $0xFFFFFFFEFFFFFFFF, %%rdx\n\t"
+        "subq $-1, %%r8\n\t"
+        "sbbq %%rcx, %%r9\n\t"
+        "sbbq $-1, %%r10\n\t"
+        "sbbq %%rdx, %%r11\n\t"
+        "sbbq $0, %%rax\n\t"
+        "cmovcq %%r12, %%r8\n\t"
+        "cmovcq %%r13, %%r9\n\t"
+        "cmovcq %%r14, %%r10\n\t"
+        "cmovcq %%r15, %%r11\n\t"
+        "movq %%r8, 0(%[r])\n\t"
+        "movq %%r9, 8(%[r])\n\t"
+        "movq %%r10, 16(%[r])\n\t"
+        "movq %%r11, 24(%[r])\n\t"
+        :
+        : [r] "r"(r), [a] "r"(a), [b] "r"(b)
+        : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc",
+          "memory");
+}
+
+/* r = a - b mod p: subtract, then add p masked by the borrow. */
+static inline void fe_sub_asm(fe r, const fe a, const fe b)
+{
+    __asm__ volatile(
+        "movq 0(%[a]), %%r8\n\t"
+        "movq 8(%[a]), %%r9\n\t"
+        "movq 16(%[a]), %%r10\n\t"
+        "movq 24(%[a]), %%r11\n\t"
+        "subq 0(%[b]), %%r8\n\t"
+        "sbbq 8(%[b]), %%r9\n\t"
+        "sbbq 16(%[b]), %%r10\n\t"
+        "sbbq 24(%[b]), %%r11\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "movabsq $0xFFFFFFFF00000000, %%rcx\n\t"
+        "movabsq $0xFFFFFFFEFFFFFFFF, %%rdx\n\t"
+        "andq %%rax, %%rcx\n\t"
+        "andq %%rax, %%rdx\n\t"
+        "addq %%rax, %%r8\n\t"
+        "adcq %%rcx, %%r9\n\t"
+        "adcq %%rax, %%r10\n\t"
+        "adcq %%rdx, %%r11\n\t"
+        "movq %%r8, 0(%[r])\n\t"
+        "movq %%r9, 8(%[r])\n\t"
+        "movq %%r10, 16(%[r])\n\t"
+        "movq %%r11, 24(%[r])\n\t"
+        :
+        : [r] "r"(r), [a] "r"(a), [b] "r"(b)
+        : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
 }
 #endif
 

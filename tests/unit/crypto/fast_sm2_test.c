@@ -99,6 +99,24 @@ static void test_field(void **state)
         limbs_from_bn(want, x);
         es_sm2_fe_mul_c(c1, a, b);
         assert_memory_equal(c1, want, 32);
+        es_sm2_fe_add_c(c1, a, b);
+        BN_mod_add(x, ba, bb, p, ctx);
+        limbs_from_bn(want, x);
+        assert_memory_equal(c1, want, 32);
+        es_sm2_fe_sub_c(c1, a, b);
+        BN_mod_sub(x, ba, bb, p, ctx);
+        limbs_from_bn(want, x);
+        assert_memory_equal(c1, want, 32);
+#ifdef ES_FAST_HAVE_ADX_ASM
+        es_sm2_fe_add_adx(c1, a, b);
+        BN_mod_add(x, ba, bb, p, ctx);
+        limbs_from_bn(want, x);
+        assert_memory_equal(c1, want, 32);
+        es_sm2_fe_sub_adx(c1, a, b);
+        BN_mod_sub(x, ba, bb, p, ctx);
+        limbs_from_bn(want, x);
+        assert_memory_equal(c1, want, 32);
+#endif
         es_sm2_fe_sqr_c(c2, a);
         BN_mod_mul(x, ba, ba, p, ctx);
         BN_mod_mul(x, x, rinv, p, ctx);
