@@ -109,6 +109,7 @@ es_result es_ofd_xml_parse(const uint8_t *p, size_t n, const char *what, const e
         ES_BAIL_MSG(ES_ERR_LIMIT_SIZE, "%s: %zu bytes of XML, over the limit of %zu bytes", what,
                     n, l.max_xml_size);
     }
+    ES_ENSURE_MSG(n > 0, ES_ERR_FORMAT_STRUCTURE, "%s: empty file, not XML", what);
     es_ofd_xml_init();
     xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt((const char *)p, (int)n);
     ES_ENSURE(c, ES_ERR_NOMEM);
