@@ -154,8 +154,8 @@ static void xf(const struct es_seal_affine *m, double x, double y, double *ox, d
 
 static int emit(struct decompose *st, uint8_t op, const double *fx, const double *fy, int n)
 {
-    double xs[3];
-    double ys[3];
+    double xs[3] = {0, 0, 0};
+    double ys[3] = {0, 0, 0};
     for (int i = 0; i < n; i++) {
         xf(st->m, fx[i], fy[i], &xs[i], &ys[i]);
     }
