@@ -151,7 +151,7 @@ static void check_file(const struct want_file *w, const es_report *r)
         for (size_t k = 0; k < 4 && s->checks[k].check; k++) {
             const struct want_check *c = &s->checks[k];
             es_check_result got;
-            const char *reason, *detail;
+            const char *reason = "", *detail = "";
             if (!t_check(r, i, c->check, &got, &reason, &detail)) {
                 fail_msg("%s %s: no check %s", w->path, s->id, c->check);
             }

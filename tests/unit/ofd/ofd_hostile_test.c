@@ -310,7 +310,7 @@ static void test_xml_in_signature(void **state)
     es_ofd_sign_params pp = {.seal = id.seal, .seal_len = id.seal_len, .key = id.key,
                              .cert = id.cert, .positions = &p, .n_positions = 1};
     assert_int_equal(es_ofd_sign(NULL, &pp, in, out), ES_OK);
-    size_t n, sx_len;
+    size_t n, sx_len = 0;
     uint8_t *sx = t_zip_get(out, "Doc_0/Signs/Sign_0/Signature.xml", &sx_len);
     n = sx_len;
     const char *dtd = "<!DOCTYPE x [<!ENTITY e \"e\">]>";
