@@ -133,6 +133,7 @@ static inline void t_make_ofd(const char *path, int n_pages)
 static inline uint8_t *t_zip_get(const char *path, const char *name, size_t *len)
 {
     int err = 0;
+    *len = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &err);
     assert_non_null(z);
     zip_stat_t st;
