@@ -229,6 +229,15 @@ static inline es_report *t_verify(const char *path)
 static inline bool t_check(const es_report *r, size_t i, const char *id, es_check_result *res,
                            const char **reason, const char **detail)
 {
+    if (res) {
+        *res = ES_CHECK_LAST_;
+    }
+    if (reason) {
+        *reason = "";
+    }
+    if (detail) {
+        *detail = "";
+    }
     for (size_t j = 0; j < es_report_check_count(r, i); j++) {
         const char *cid, *rs, *dt;
         es_check_result cr;
