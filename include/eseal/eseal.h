@@ -18,6 +18,7 @@
 #include "eseal/verify.h"
 #include "eseal/image.h"
 #include "eseal/inspect.h"
+#include "eseal/ts.h"
 #include "eseal/ofd.h"
 
 #endif
