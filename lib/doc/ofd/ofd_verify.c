@@ -107,6 +107,18 @@ static es_result verify_one(const struct vctx *v, struct es_ofd_sigstate *all, s
     if (i == 0) {
         ES_GUARD_GOTO(es_ofd_note_orphans(&pre, v->pkg, all, n));
     }
+    if (le->relative) {
+        /* GM/T 0099: a signature built on a base one; the base is verified too */
+        bool found = false;
+        for (size_t k = 0; k < n && !found; k++) {
+            found = k != i && strcmp(all[k].le->id, le->relative) == 0;
+        }
+        ES_GUARD_GOTO(es_entry_warn(&pre, "O-RELATIVE",
+                                    found ? "builds on signature '%.40s', verified in this report"
+                                          : "names the base signature '%.40s', which the list "
+                                            "does not have",
+                                    le->relative));
+    }
     if (!s->xml_entry) {
         snprintf(msg, sizeof(msg), "the signature description '%s' does not exist",
                  le->base_loc ? le->base_loc : "(no BaseLoc)");

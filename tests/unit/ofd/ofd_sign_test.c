@@ -458,7 +458,24 @@ static void test_two_signatures(void **state)
     es_free(m2);
     uint8_t *lst = t_zip_get(o2, "Doc_0/Signs/Signatures.xml", &a);
     assert_non_null(strstr((const char *)lst, "s004"));
+    /* OFD 2.0 Relative: noted; the list is unprotected, the verdict stays */
+    char *at = strstr((char *)lst, "ID=\"s003\"");
+    assert_non_null(at);
+    struct es_buf nb;
+    es_buf_init(&nb, 0);
+    assert_true(es_is_ok(es_buf_append(&nb, lst, (size_t)(at - (char *)lst))));
+    assert_true(es_is_ok(es_buf_printf(&nb, "Relative=\"s001\" %s", at)));
+    t_zip_put(o2, "Doc_0/Signs/Signatures.xml", nb.ptr, nb.len);
+    es_buf_free(&nb);
     es_free(lst);
+    r = t_verify(o2);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    bool rel = false;
+    for (size_t i = 0; i < r->entries[1]->n_warn; i++) {
+        rel |= strcmp(r->entries[1]->warn[i].code, "O-RELATIVE") == 0;
+    }
+    assert_true(rel);
+    es_report_free(r);
 }
 
 static void test_lock(void **state)
