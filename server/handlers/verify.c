@@ -1,0 +1,185 @@
+/*
+ * server/handlers/verify.c - public verification, no login: upload a
+ * document, a seal or a signature; get libeseal's report plus, for each
+ * seal, what the registry says: its status at signing time and now (a lost
+ * seal is distrusted from the reported time on).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../eseald.h"
+
+#if defined(__has_include)
+#if __has_include("eseal/ofd.h")
+#include "eseal/ofd.h"
+#define ES_HAVE_OFD 1
+#endif
+#endif
+
+#define VERIFY_MAX ((size_t)64 * 1024 * 1024)
+
+static int64_t parse_iso(const char *s)
+{
+    int y, mo, d, h, mi, se;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) {
+        return 0;
+    }
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                    .tm_min = mi, .tm_sec = se};
+    return (int64_t)timegm(&tm);
+}
+
+struct at_time {
+    int64_t t;
+    char status[16];
+};
+
+static int event_at(void *arg, const struct es_store_event *e)
+{
+    struct at_time *a = arg;
+    if (e->at <= a->t) {
+        snprintf(a->status, sizeof(a->status), "%s", e->to_status);
+    }
+    return 0;
+}
+
+/* The registry's view of one seal for a signature made at `signed_at`
+ * (0: unknown or a seal checked alone). */
+static json_t *registry_entry(struct es_call *c, const char *esid, int64_t signed_at)
+{
+    es_store *st = api_store(c);
+    struct es_store_seal s;
+    if (!st || !esid || ES_STORE_CALL(st, seal_get, esid, &s) != ES_STORE_OK) {
+        return json_pack("{s:b,s:s}", "known", 0, "note",
+                         "This seal is not in this platform's registry.");
+    }
+    int64_t now = (int64_t)time(NULL);
+    const char *eff_now = es_lifecycle_effective(s.status, s.valid_end, now);
+    json_t *o = json_pack("{s:b,s:s,s:s,s:s,s:s}", "known", 1, "esid", s.esid, "name", s.name,
+                          "reg_no", s.reg_no, "status_now", eff_now);
+    struct es_store_org org;
+    if (ES_STORE_CALL(st, org_get, s.org_id, &org) == ES_STORE_OK) {
+        json_object_set_new(o, "org", json_string(org.name));
+    }
+    if (s.lost_at) {
+        json_object_set_new(o, "lost_at", json_integer(s.lost_at));
+        json_object_set_new(o, "lost_since", json_string(api_time(c, s.lost_at)));
+    }
+    bool ok_at_signing = false;
+    if (signed_at) {
+        struct at_time at = {.t = signed_at};
+        ES_STORE_CALL(st, event_list, s.esid, event_at, &at);
+        const char *then = at.status[0] ? at.status : "not yet made";
+        if (s.lost_at && signed_at >= s.lost_at) {
+            then = "lost";
+        }
+        if (s.valid_end && signed_at > s.valid_end) {
+            then = "expired";
+        }
+        json_object_set_new(o, "status_at_signing", json_string(then));
+        ok_at_signing = !strcmp(then, "active");
+        json_object_set_new(o, "ok", json_boolean(ok_at_signing));
+        json_object_set_new(
+            o, "note",
+            json_string(ok_at_signing
+                            ? "The seal was registered and active when the document was sealed."
+                            : "The seal was not active when the document was sealed: do not "
+                              "rely on this signature."));
+    } else {
+        bool live = !strcmp(eff_now, "active");
+        json_object_set_new(o, "ok", json_boolean(live));
+        json_object_set_new(o, "note", json_string(live ? "The seal is registered and active."
+                                                        : "The seal is not active."));
+    }
+    es_store_seal_clear(&s);
+    return o;
+}
+
+void h_verify(struct es_call *c)
+{
+    json_t *b = api_body(c);
+    static const char *const keys[] = {"file", "data", "name", NULL};
+    const uint8_t *file = NULL, *data = NULL;
+    size_t file_len = 0, data_len = 0;
+    const char *name = NULL;
+    if (!b || !jcheck_keys(c, b, keys) || !jget_str(c, b, "name", false, 255, &name) ||
+        !jget_b64(c, b, "file", true, VERIFY_MAX, &file, &file_len) ||
+        !jget_b64(c, b, "data", false, VERIFY_MAX, &data, &data_len)) {
+        return;
+    }
+    int version = 0;
+    const char *kind = es_detect(file, file_len, &version);
+    es_ctx *ctx = es_ctx_new();
+    es_report *rep = NULL;
+    char *text = NULL;
+    if (!ctx) {
+        api_error(c, 500, "internal", "Out of memory.");
+        return;
+    }
+    es_verify_opts opts = {.trust = es_platform_trust(c->app), .file = name};
+    int rc;
+    bool seal_alone = false;
+    if (!strcmp(kind, "seal")) {
+        seal_alone = true;
+        rc = es_verify_seal(ctx, &opts, file, file_len, &rep);
+    } else if (!strcmp(kind, "ses-signature") || !strcmp(kind, "gbt35275-signed-data") ||
+               !strcmp(kind, "sm2-signature")) {
+        rc = es_verify_detached(ctx, &opts, file, file_len, data, data_len, &rep);
+    } else if (!strcmp(kind, "zip")) {
+#ifdef ES_HAVE_OFD
+        rc = es_ofd_verify(ctx, &opts, file, file_len, &rep);
+#else
+        es_ctx_free(ctx);
+        api_error(c, 400, "unsupported", "This build cannot verify OFD documents.");
+        return;
+#endif
+    } else {
+        es_ctx_free(ctx);
+        api_error(c, 400, "unsupported", "The file is not a seal, a seal signature or an OFD "
+                  "document (detected: %s).", kind);
+        return;
+    }
+    if (rc != ES_OK) {
+        int status = es_error_category(rc) == ES_CAT_FORMAT || es_error_category(rc) == ES_CAT_LIMIT
+                         ? 400
+                         : 500;
+        api_error(c, status, status == 400 ? "unreadable" : "internal",
+                  "No verdict could be reached: %s", es_ctx_errmsg(ctx));
+        es_ctx_free(ctx);
+        return;
+    }
+    rc = es_report_to_json(ctx, rep, &text);
+    json_t *report = rc == ES_OK ? json_loads(text, 0, NULL) : NULL;
+    es_free(text);
+    es_report_free(rep);
+    es_ctx_free(ctx);
+    if (!report) {
+        api_error(c, 500, "internal", "The report could not be rendered.");
+        return;
+    }
+    /* the registry's word on each seal */
+    json_t *sigs = json_object_get(report, "signatures");
+    bool registry_ok = json_array_size(sigs) > 0;
+    size_t i;
+    json_t *sig;
+    json_array_foreach(sigs, i, sig) {
+        json_t *seal = json_object_get(sig, "seal");
+        const char *esid = json_string_value(json_object_get(seal, "esid"));
+        int64_t at = seal_alone ? 0
+                                : parse_iso(json_string_value(json_object_get(sig, "signing_time")));
+        if (!seal_alone && !at) {
+            at = (int64_t)time(NULL);
+        }
+        json_t *reg = registry_entry(c, esid, at);
+        if (!json_is_true(json_object_get(reg, "ok"))) {
+            registry_ok = false;
+        }
+        json_object_set_new(sig, "registry", reg);
+    }
+    const char *verdict = json_string_value(json_object_get(report, "verdict"));
+    json_t *o = json_pack("{s:s,s:s,s:b,s:o}", "kind", kind, "verdict", verdict ? verdict : "?",
+                          "registry_ok", registry_ok, "report", report);
+    api_json(c, 200, o);
+}
