@@ -42,6 +42,18 @@ typedef struct es_sign_params {
     const char *property_info; /* IA5: what was signed (file name, package path) */
     int64_t time;        /* 0 = now */
     int allow_expired;   /* 0: refuse a seal or certificate not valid at `time` */
+    /* Optional (GB/T 38540 7.1.6): a time-stamp token over the signature value,
+     * written as SES_Signature.timeStamp [0]. Called with SM3 of the signature
+     * value (the BIT STRING content); returns ES_OK and a DER TimeStampToken
+     * allocated with the library's allocator (es_sign frees it with es_free),
+     * or an error code. es_tsa_stamp_cb with an es_tsa* as `timestamp_arg`
+     * stamps locally (eseal/ts.h); an RFC 3161 HTTP client fits the same slot.
+     * The token is checked (structure, imprint, signature) before use. */
+    int (*timestamp)(void *arg, const uint8_t digest[32], uint8_t **out_token,
+                     size_t *out_len);
+    void *timestamp_arg;
+    /* 0: a failing time-stamp callback makes es_sign fail; 1: sign without */
+    int timestamp_optional;
 } es_sign_params;
 
 /* Makes a GB/T 38540 v4 SES_Signature. Refuses (ES_ERR_POLICY_*) a key that

@@ -10,6 +10,7 @@
 #include "base/ctx_int.h"
 #include "crypto/crypto.h"
 #include "seal/seal_int.h"
+#include "ts/ts_int.h"
 
 static bool cert_listed(const struct es_seal *s, es_bytes der)
 {
@@ -27,6 +28,42 @@ static bool cert_listed(const struct es_seal *s, es_bytes der)
         }
     }
     return false;
+}
+
+/* GB/T 38540-2020 7.1.6: timeStamp [0] EXPLICIT BIT STRING holding a token
+ * whose imprint is SM3 of the signature value (ses-format.md §4.3). */
+static es_result add_timestamp(const es_sign_params *pp, const uint8_t *sig, size_t sig_len,
+                               struct es_buf *b)
+{
+    es_result res = ES_RESULT_OK;
+    uint8_t d[32], *tok = NULL;
+    size_t tok_len = 0, m;
+    es_sm3(sig, sig_len, d);
+    es_error_clear();
+    int rc = pp->timestamp(pp->timestamp_arg, d, &tok, &tok_len);
+    if (rc != ES_OK || !tok) {
+        if (pp->timestamp_optional) {
+            es_error_clear();
+            goto out;
+        }
+        ES_FAIL_GOTO(rc != ES_OK ? rc : ES_ERR_INTERNAL,
+                     "the time-stamp authority gave no token%s%s (sign without one only when "
+                     "asked to)",
+                     es_error_detail()[0] ? ": " : "", es_error_detail());
+    }
+    es_ts_verify_opts o = {.no_chain = 1};
+    es_ts_info ti;
+    ES_GUARD_GOTO(es_ts_verify_int(&o, tok, tok_len, NULL, 0, d, 32, &ti));
+    if (ti.status != ES_TS_VALID && ti.status != ES_TS_UNTRUSTED) {
+        ES_FAIL_GOTO(ES_ERR_FORMAT_STRUCTURE, "the time-stamp authority's token is unusable: %s",
+                     ti.detail);
+    }
+    ES_GUARD_GOTO(es_derw_begin(b, ES_DER_CTX0_CONS, &m));
+    ES_GUARD_GOTO(es_derw_bits(b, tok, tok_len));
+    ES_GUARD_GOTO(es_derw_end(b, m));
+out:
+    es_free(tok);
+    return res;
 }
 
 static es_result sign(const es_sign_params *pp, uint8_t **out_der, size_t *out_len)
@@ -100,6 +137,9 @@ static es_result sign(const es_sign_params *pp, uint8_t **out_der, size_t *out_l
     ES_GUARD_GOTO(es_derw_tlv(&b, ES_DER_OCTET_STRING, c.ptr, c.len));
     ES_GUARD_GOTO(es_derw_oid(&b, ES_OID_SM2_SM3));
     ES_GUARD_GOTO(es_derw_bits(&b, sig, sig_len));
+    if (pp->timestamp) {
+        ES_GUARD_GOTO(add_timestamp(pp, sig, sig_len, &b));
+    }
     ES_GUARD_GOTO(es_derw_end(&b, outer));
     ES_GUARD_GOTO(es_buf_take(&b, out_der, out_len));
 out:
