@@ -105,6 +105,8 @@ char *es_ofd_xml_attr(const xmlNode *n, const char *name);
 /* "x y w h" (or any count up to `max`) of decimal numbers. Returns the count read,
  * or -1 on a malformed list. */
 int es_ofd_parse_numbers(const char *s, double *out, int max);
+/* strtod in the C locale. */
+double es_ofd_strtod(const char *s, char **end);
 /* Appends s escaped for XML text or attribute values. */
 ES_RESULT es_ofd_xml_escape(struct es_buf *b, const char *s);
 /* Initialises libxml2 once per process (thread-safe). */

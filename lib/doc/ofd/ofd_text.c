@@ -39,12 +39,12 @@ static size_t deltas(const char *s, double *out, size_t max)
             if (end == s + 1 || rep < 0) {
                 break;
             }
-            double v = strtod(end, &end);
+            double v = es_ofd_strtod(end, &end);
             for (long k = 0; k < rep && n < max; k++) {
                 out[n++] = v;
             }
         } else {
-            out[n++] = strtod(s, &end);
+            out[n++] = es_ofd_strtod(s, &end);
             if (end == s) {
                 break;
             }
@@ -70,8 +70,8 @@ static es_result add_glyph(struct pagetext *t, size_t off, const double box[4])
 {
     if (t->n == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 256;
-        ES_ENSURE_MSG(nc <= (size_t)4 * 1024 * 1024, ES_ERR_LIMIT_COUNT,
-                      "a page has too many characters");
+        ES_ENSURE_MSG(nc <= (size_t)1024 * 1024, ES_ERR_LIMIT_COUNT,
+                      "a page has more than 1048576 characters of text");
         struct glyph *g = es_realloc(t->g, nc * sizeof(*g));
         ES_ENSURE(g, ES_ERR_NOMEM);
         t->g = g;

@@ -20,6 +20,10 @@ static void num(double v, char out[32])
         v = 0;
     }
     snprintf(out, 32, "%.3f", v);
+    char *comma = strchr(out, ','); /* a host program's LC_NUMERIC */
+    if (comma) {
+        *comma = '.';
+    }
     char *dot = strchr(out, '.');
     if (dot) {
         char *e = out + strlen(out) - 1;

@@ -11,6 +11,7 @@
  */
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,19 @@ struct guard {
     endElementNsSAX2Func end;
 };
 
-static void xml_init_once(void) { xmlInitParser(); }
+static locale_t c_numeric;
+static void xml_init_once(void)
+{
+    xmlInitParser();
+    c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+double es_ofd_strtod(const char *s, char **end)
+{
+    /* OFD numbers use '.', whatever LC_NUMERIC the host program chose */
+    es_ofd_xml_init();
+    return c_numeric ? strtod_l(s, end, c_numeric) : strtod(s, end);
+}
 
 void es_ofd_xml_init(void)
 {
@@ -235,7 +248,7 @@ int es_ofd_parse_numbers(const char *s, double *out, int max)
             return -1;
         }
         char *end;
-        double v = strtod(s, &end);
+        double v = es_ofd_strtod(s, &end);
         if (end == s || v != v || v > 1e9 || v < -1e9) {
             return -1;
         }
