@@ -1,1 +1,504 @@
+/* eseald web page: public verification and the management pages of every
+ * role, over the REST API (/api/v1). Plain JavaScript, no dependencies, no
+ * inline code (the page is served with a strict Content-Security-Policy).
+ * Chinese and English. */
+'use strict';
 
+const I18N = {
+  zh: {
+    title: '电子印章管理与验证平台', verify: '印章验证', login: '登录', logout: '退出', apps: '用章申请',
+    seals: '印章', grants: '授权用印', usage: '用印日志', audit: '审计日志', users: '用户与单位',
+    username: '用户名', password: '密码', signin: '登录', lang: 'English',
+    verifyTitle: '在线验证（无需登录）', verifyHelp: '上传签章文件（OFD、签名 .sig 或印章 .esl）；分离签名需同时上传原文。',
+    file: '签章文件 / 印章', original: '原文（分离签名时）', doVerify: '验证', verdict: '结论',
+    checks: '检查项', registry: '备案状态', statusNow: '当前状态', statusAtSigning: '签章时状态',
+    notInRegistry: '本平台未备案此印章', newApp: '申请刻制印章', sealName: '印章名称', sealType: '印章类型',
+    validDays: '有效期（天）', note: '说明', picture: '印模图片（可选）', submit: '提交', status: '状态',
+    actions: '操作', approve: '批准', reject: '驳回', make: '制作', reason: '理由', org: '单位',
+    history: '生命周期', grantTo: '授权给用户', notAfter: '截止（天后）', scope: '范围', grant: '授权',
+    signDoc: '用印（上传文件）', sign: '盖章', signature: '签名结果', download: '下载签名', revoke: '撤销',
+    result: '结果', time: '时间', document: '文件', checkChain: '校验哈希链', chainOk: '哈希链完整',
+    chainBad: '哈希链被篡改，首个异常序号：', createUser: '创建用户', role: '角色', createOrg: '创建单位',
+    orgName: '单位名称', orgCode: '统一社会信用代码', loggedAs: '当前用户', none: '无', open: '查看',
+    cancelReason: '注销原因', lostAt: '遗失时间', newName: '新名称', refresh: '刷新', ok: '成功',
+    failed: '失败', remake: '重新制作（替换）', format: '格式', detached: '分离签名', ofd: 'OFD 文档',
+    page: '页', x: 'X (mm)', y: 'Y (mm)', purpose: '用途',
+  },
+  en: {
+    title: 'Electronic Seal Platform', verify: 'Verify', login: 'Log in', logout: 'Log out', apps: 'Applications',
+    seals: 'Seals', grants: 'Grants', usage: 'Usage log', audit: 'Audit log', users: 'Users & orgs',
+    username: 'User name', password: 'Password', signin: 'Log in', lang: '中文',
+    verifyTitle: 'Online verification (no login)', verifyHelp: 'Upload a sealed file (OFD, a .sig signature or a .esl seal); for a detached signature also upload the original.',
+    file: 'Sealed file / seal', original: 'Original (detached signature)', doVerify: 'Verify', verdict: 'Verdict',
+    checks: 'Checks', registry: 'Registry', statusNow: 'Status now', statusAtSigning: 'Status when sealed',
+    notInRegistry: 'This seal is not registered on this platform', newApp: 'Apply for a seal', sealName: 'Seal name',
+    sealType: 'Seal type', validDays: 'Validity (days)', note: 'Note', picture: 'Picture (optional)', submit: 'Submit',
+    status: 'Status', actions: 'Actions', approve: 'Approve', reject: 'Reject', make: 'Make', reason: 'Reason',
+    org: 'Organisation', history: 'Life cycle', grantTo: 'Grant to user', notAfter: 'Until (days from now)',
+    scope: 'Scope', grant: 'Grant', signDoc: 'Seal a document', sign: 'Seal', signature: 'Signature',
+    download: 'Download signature', revoke: 'Revoke', result: 'Result', time: 'Time', document: 'Document',
+    checkChain: 'Check the hash chain', chainOk: 'The hash chain is intact', chainBad: 'The chain is broken at seq ',
+    createUser: 'Create a user', role: 'Role', createOrg: 'Create an organisation', orgName: 'Name',
+    orgCode: 'Credit code', loggedAs: 'Logged in as', none: 'none', open: 'Open', cancelReason: 'Cancellation reason',
+    lostAt: 'Lost since', newName: 'New name', refresh: 'Refresh', ok: 'ok', failed: 'failed',
+    remake: 'Re-make (replace)', format: 'Format', detached: 'Detached signature', ofd: 'OFD document',
+    page: 'Page', x: 'X (mm)', y: 'Y (mm)', purpose: 'Purpose',
+  },
+};
+const STATUS = {
+  zh: { applied: '已申请', approved: '已批准', rejected: '已驳回', made: '已制作', registered: '已备案', active: '启用',
+        suspended: '暂停', frozen: '冻结', lost: '挂失', cancelled: '已注销', expired: '已过期' },
+  en: {},
+};
+const ACTIONS = {
+  zh: { register: '备案', activate: '启用', suspend: '暂停', resume: '恢复', freeze: '冻结', unfreeze: '解冻',
+        'report-loss': '挂失', cancel: '注销', change: '变更' },
+  en: { register: 'Register', activate: 'Activate', suspend: 'Suspend', resume: 'Resume', freeze: 'Freeze',
+        unfreeze: 'Unfreeze', 'report-loss': 'Report loss', cancel: 'Cancel', change: 'Change' },
+};
+const ROLE_ACTIONS = {
+  reviewer: ['register', 'freeze', 'unfreeze', 'cancel'],
+  org_admin: ['activate', 'suspend', 'resume', 'report-loss', 'cancel', 'change'],
+};
+const CANCEL_REASONS = ['rename', 'dissolution', 'revocation', 'bankruptcy', 'split', 'merger', 'key-compromise',
+                        'damaged', 'no-longer-used'];
+
+let lang = localStorage.getItem('eseal.lang') || 'zh';
+let session = JSON.parse(sessionStorage.getItem('eseal.session') || 'null');
+const t = (k) => I18N[lang][k] || I18N.en[k] || k;
+const st = (s) => (STATUS[lang][s] || s);
+
+/* ---- DOM helpers ---- */
+function h(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'class') e.className = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+const $ = (sel) => document.querySelector(sel);
+function toast(msg, err) {
+  const d = h('div', { class: err ? 'err' : '' }, msg);
+  $('#toast').append(d);
+  setTimeout(() => d.remove(), 6000);
+}
+const badge = (s) => h('span', { class: 'badge st-' + s, 'data-status': s }, st(s));
+const when = (sec) => (sec ? new Date(sec * 1000).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : '');
+
+/* ---- API ---- */
+async function api(method, path, body) {
+  const headers = {};
+  if (session) headers.Authorization = 'Bearer ' + session.token;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let j = null;
+  try { j = await r.json(); } catch (e) { j = null; }
+  if (!r.ok) {
+    const msg = j && j.error ? j.error.message : ('HTTP ' + r.status);
+    if (r.status === 401 && session && path !== '/login') { setSession(null); }
+    throw Object.assign(new Error(msg), { status: r.status });
+  }
+  return j;
+}
+function fileB64(file) {
+  return new Promise((res, rej) => {
+    const fr = new FileReader();
+    fr.onload = () => res(String(fr.result).replace(/^data:[^,]*,/, ''));
+    fr.onerror = () => rej(fr.error);
+    fr.readAsDataURL(file);
+  });
+}
+function b64Blob(b64, type) {
+  const bin = atob(b64);
+  const u = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+  return new Blob([u], { type: type || 'application/octet-stream' });
+}
+function setSession(s) {
+  session = s;
+  if (s) sessionStorage.setItem('eseal.session', JSON.stringify(s));
+  else sessionStorage.removeItem('eseal.session');
+  render();
+}
+const role = () => (session ? session.role : 'public');
+
+/* ---- pages ---- */
+const PAGES = {
+  verify: { roles: ['public', 'admin', 'reviewer', 'maker', 'org_admin', 'user', 'auditor'], render: pageVerify },
+  login: { roles: ['public'], render: pageLogin },
+  apps: { roles: ['org_admin', 'reviewer', 'maker', 'auditor'], render: pageApps },
+  seals: { roles: ['org_admin', 'reviewer', 'maker', 'auditor', 'user'], render: pageSeals },
+  grants: { roles: ['user', 'org_admin'], render: pageGrants },
+  usage: { roles: ['org_admin', 'auditor', 'user'], render: pageUsage },
+  audit: { roles: ['auditor'], render: pageAudit },
+  users: { roles: ['admin', 'org_admin'], render: pageUsers },
+};
+
+function render() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('title') + ' · eseal';
+  $('#title').textContent = t('title');
+  $('#lang').textContent = t('lang');
+  $('#logout').textContent = t('logout');
+  $('#logout').hidden = !session;
+  $('#who').textContent = session ? `${t('loggedAs')}: ${session.username} (${session.role})` : '';
+  let page = (location.hash || '#').slice(1).split('/')[0];
+  if (!PAGES[page] || !PAGES[page].roles.includes(role())) page = session ? defaultPage() : 'verify';
+  const nav = $('#nav');
+  nav.replaceChildren(...Object.keys(PAGES).filter((p) => PAGES[p].roles.includes(role()))
+    .map((p) => h('a', { href: '#' + p, id: 'nav-' + p, class: p === page ? 'active' : '' }, t(p))));
+  const main = $('#main');
+  main.replaceChildren();
+  PAGES[page].render(main, (location.hash || '').split('/').slice(1));
+}
+const defaultPage = () => ({ admin: 'users', auditor: 'audit', user: 'seals' }[role()] || 'seals');
+
+function pageLogin(main) {
+  const u = h('input', { id: 'login-user', autocomplete: 'username' });
+  const p = h('input', { id: 'login-pass', type: 'password', autocomplete: 'current-password' });
+  const form = h('form', { id: 'login-form', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api('POST', '/login', { username: u.value, password: p.value });
+      setSession(r);
+      location.hash = '#' + defaultPage();
+    } catch (err) { toast(err.message, true); }
+  } }, h('label', {}, t('username')), u, h('label', {}, t('password')), p, h('p', {},
+    h('button', { class: 'primary', type: 'submit', id: 'login-submit' }, t('signin'))));
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('login')), form));
+}
+
+/* verification: public */
+function pageVerify(main) {
+  const f1 = h('input', { type: 'file', id: 'verify-file' });
+  const f2 = h('input', { type: 'file', id: 'verify-data' });
+  const out = h('div', { id: 'verify-result' });
+  const go = async () => {
+    if (!f1.files[0]) return;
+    out.replaceChildren(h('p', { class: 'muted' }, '…'));
+    try {
+      const body = { file: await fileB64(f1.files[0]), name: f1.files[0].name };
+      if (f2.files[0]) body.data = await fileB64(f2.files[0]);
+      showReport(out, await api('POST', '/verify', body));
+    } catch (err) { out.replaceChildren(h('p', { class: 'FAILED' }, err.message)); }
+  };
+  const drop = h('div', { class: 'drop' }, h('label', {}, t('file')), f1, h('label', {}, t('original')), f2,
+    h('p', {}, h('button', { class: 'primary', id: 'verify-go', onclick: go }, t('doVerify'))));
+  for (const ev of ['dragover', 'drop']) {
+    drop.addEventListener(ev, (e) => {
+      e.preventDefault();
+      if (ev === 'drop' && e.dataTransfer.files.length) { f1.files = e.dataTransfer.files; go(); }
+    });
+  }
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('verifyTitle')), h('p', { class: 'muted' }, t('verifyHelp')),
+    drop), h('section', { class: 'card' }, out));
+}
+
+function showReport(out, r) {
+  const rep = r.report || {};
+  const kids = [h('div', { class: 'verdict ' + r.verdict, id: 'verify-verdict' }, `${t('verdict')}: ${r.verdict}`)];
+  for (const s of rep.signatures || []) {
+    const reg = s.registry || {};
+    const seal = s.seal || {};
+    const pic = reg.known ? h('img', { src: `/api/v1/seals/${encodeURIComponent(reg.esid)}/picture`, alt: seal.name || '' }) : null;
+    const checks = h('ul', { class: 'checks' }, (s.checks || []).map((c) =>
+      h('li', { class: c.result, 'data-check': c.id }, `${c.id}: ${c.result}${c.reason ? ' — ' + c.reason : ''}`)));
+    const regBox = reg.known
+      ? h('div', { class: 'registry', id: 'verify-registry' }, h('h3', {}, t('registry')),
+        h('div', {}, `${seal.name || reg.name} · ${reg.org || ''} · ${reg.reg_no || ''}`),
+        h('div', {}, `${t('statusNow')}: `, badge(reg.status_now)),
+        reg.status_at_signing ? h('div', {}, `${t('statusAtSigning')}: `, badge(reg.status_at_signing)) : null,
+        reg.lost_since ? h('div', {}, `${t('lostAt')}: ${reg.lost_since}`) : null,
+        h('div', { class: reg.ok ? 'PASSED' : 'FAILED' }, reg.note))
+      : h('div', { class: 'registry muted' }, t('notInRegistry'));
+    kids.push(h('div', { class: 'sigcard' }, pic, h('div', {},
+      h('div', { class: s.verdict }, h('strong', {}, s.verdict), ` · ${s.signer || ''}`),
+      h('div', { class: 'muted' }, `${seal.name || ''} · esID ${seal.esid || ''} · ${s.signing_time || ''}`),
+      h('h3', {}, t('checks')), checks, regBox)));
+  }
+  out.replaceChildren(...kids);
+}
+
+/* applications */
+async function pageApps(main) {
+  const r = role();
+  if (r === 'org_admin') {
+    const name = h('input', { id: 'app-name' });
+    const type = h('input', { id: 'app-type', type: 'number', value: '1', min: '1', max: '99' });
+    const days = h('input', { id: 'app-days', type: 'number', value: '730', min: '1', max: '3650' });
+    const note = h('input', { id: 'app-note' });
+    const pic = h('input', { id: 'app-picture', type: 'file', accept: 'image/*' });
+    const form = h('form', { id: 'app-form', onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        const body = { seal_name: name.value, seal_type: +type.value, valid_days: +days.value, note: note.value };
+        if (pic.files[0]) body.picture = await fileB64(pic.files[0]);
+        const a = await api('POST', '/applications', body);
+        toast(`#${a.id} ${st(a.status)}`);
+        render();
+      } catch (err) { toast(err.message, true); }
+    } }, h('div', { class: 'row' }, h('div', {}, h('label', {}, t('sealName')), name),
+      h('div', {}, h('label', {}, t('sealType')), type), h('div', {}, h('label', {}, t('validDays')), days)),
+    h('label', {}, t('note')), note, h('label', {}, t('picture')), pic,
+    h('p', {}, h('button', { class: 'primary', type: 'submit', id: 'app-submit' }, t('submit'))));
+    main.append(h('section', { class: 'card' }, h('h2', {}, t('newApp')), form));
+  }
+  const list = h('tbody', {});
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('apps')), h('table', { id: 'apps-table' },
+    h('thead', {}, h('tr', {}, ['#', t('sealName'), t('org'), t('status'), 'esID', t('actions')].map((x) => h('th', {}, x)))), list)));
+  try {
+    const { applications } = await api('GET', '/applications');
+    for (const a of applications) {
+      const acts = [];
+      const reason = h('input', { class: 'reason', placeholder: t('reason'), 'data-app': a.id });
+      if (r === 'reviewer' && a.status === 'applied') {
+        acts.push(reason,
+          h('button', { class: 'small primary', 'data-act': 'approve', 'data-app': a.id, onclick: () => decide(a.id, 'approve', reason.value) }, t('approve')),
+          h('button', { class: 'small', 'data-act': 'reject', 'data-app': a.id, onclick: () => decide(a.id, 'reject', reason.value) }, t('reject')));
+      }
+      if (r === 'maker' && a.status === 'approved') {
+        acts.push(h('button', { class: 'small primary', 'data-act': 'make', 'data-app': a.id, onclick: () => decide(a.id, 'make') }, t('make')));
+      }
+      list.append(h('tr', { 'data-app-row': a.id }, h('td', {}, a.id), h('td', {}, a.seal_name, a.kind !== 'new' ? ` (${a.kind})` : ''),
+        h('td', {}, a.org_id), h('td', {}, badge(a.status), a.decision_reason ? h('div', { class: 'muted' }, a.decision_reason) : null),
+        h('td', { class: 'mono' }, a.esid ? h('a', { href: '#seals/' + a.esid }, a.esid) : ''), h('td', {}, acts)));
+    }
+  } catch (err) { toast(err.message, true); }
+}
+async function decide(id, act, reason) {
+  try {
+    const r = await api('POST', `/applications/${id}/${act}`, act === 'make' ? {} : { reason: reason || '' });
+    toast(act === 'make' ? `esID ${r.esid}` : `#${id} ${st(r.status)}`);
+    render();
+  } catch (err) { toast(err.message, true); }
+}
+
+/* seals */
+async function pageSeals(main, args) {
+  if (args[0]) return sealDetail(main, decodeURIComponent(args[0]));
+  const list = h('tbody', {});
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('seals')), h('table', { id: 'seals-table' },
+    h('thead', {}, h('tr', {}, ['esID', t('sealName'), t('status'), t('org'), 'reg', ''].map((x) => h('th', {}, x)))), list)));
+  try {
+    const { seals } = await api('GET', '/seals');
+    for (const s of seals) {
+      list.append(h('tr', { 'data-seal': s.esid }, h('td', { class: 'mono' }, s.esid), h('td', {}, s.name),
+        h('td', {}, badge(s.status)), h('td', {}, s.org_id), h('td', { class: 'mono' }, s.reg_no),
+        h('td', {}, h('a', { href: '#seals/' + s.esid, class: 'open-seal' }, t('open')))));
+    }
+  } catch (err) { toast(err.message, true); }
+}
+
+async function sealDetail(main, esid) {
+  let s;
+  try { s = await api('GET', '/seals/' + encodeURIComponent(esid)); } catch (err) { toast(err.message, true); return; }
+  const r = role();
+  const card = h('section', { class: 'card', id: 'seal-detail', 'data-esid': s.esid },
+    h('div', { class: 'sigcard' }, h('img', { src: `/api/v1/seals/${s.esid}/picture`, alt: s.name }), h('div', {},
+      h('h2', {}, s.name), h('div', { class: 'mono' }, 'esID ' + s.esid),
+      h('div', {}, `${t('status')}: `, h('span', { id: 'seal-status' }, badge(s.status))),
+      h('div', { class: 'muted' }, `${when(s.valid_start)} – ${when(s.valid_end)}`),
+      s.reg_no ? h('div', {}, 'REG ', h('span', { class: 'mono' }, s.reg_no)) : null,
+      s.replaces ? h('div', {}, '← ', h('a', { href: '#seals/' + s.replaces }, s.replaces)) : null,
+      s.replaced_by ? h('div', {}, '→ ', h('a', { href: '#seals/' + s.replaced_by }, s.replaced_by)) : null)));
+  main.append(card);
+  /* life-cycle actions of this role */
+  const acts = ROLE_ACTIONS[r] || [];
+  if (acts.length) {
+    const reason = h('input', { id: 'action-reason', placeholder: t('reason') });
+    const cancelSel = h('select', { id: 'cancel-reason' }, CANCEL_REASONS.map((x) => h('option', { value: x }, x)));
+    const newName = h('input', { id: 'change-name', placeholder: t('newName') });
+    const run = async (a) => {
+      const body = { reason: a === 'cancel' ? cancelSel.value : reason.value };
+      if (a === 'change') body.seal_name = newName.value;
+      try {
+        const out = await api('POST', `/seals/${s.esid}/${a}`, body);
+        toast(a === 'change' ? `#${out.application}` : `${ACTIONS[lang][a] || a}: ${st(out.status)}`);
+        render();
+      } catch (err) { toast(err.message, true); }
+    };
+    card.append(h('h3', {}, t('actions')), h('div', { class: 'row' }, h('div', {}, reason),
+      h('div', {}, h('label', {}, t('cancelReason')), cancelSel), r === 'org_admin' ? h('div', {}, newName) : null),
+    h('p', {}, acts.map((a) => h('button', { class: 'small', 'data-action': a, onclick: () => run(a) }, ACTIONS[lang][a]))));
+  }
+  /* history timeline */
+  try {
+    const { events } = await api('GET', `/seals/${s.esid}/events`);
+    card.append(h('h3', {}, t('history')), h('div', { class: 'timeline', id: 'seal-timeline' }, events.map((e) =>
+      h('div', { 'data-event': e.action }, h('strong', {}, ACTIONS[lang][e.action] || e.action), ' ',
+        e.from ? badge(e.from) : '', ' → ', badge(e.to), ` · ${e.actor} · ${when(e.at)}`, e.reason ? ` · ${e.reason}` : ''))));
+  } catch (err) { toast(err.message, true); }
+  if (r === 'org_admin') grantBox(main, s);
+  if (r === 'user') signBox(main, s);
+}
+
+function grantBox(main, s) {
+  const user = h('input', { id: 'grant-user', placeholder: 'user' });
+  const days = h('input', { id: 'grant-days', type: 'number', value: '30' });
+  const scope = h('input', { id: 'grant-scope', value: '*' });
+  const list = h('tbody', {});
+  const load = async () => {
+    try {
+      const { grants } = await api('GET', `/seals/${s.esid}/grants`);
+      list.replaceChildren(...grants.map((g) => h('tr', { 'data-grant': g.id }, h('td', {}, g.username || g.user_id),
+        h('td', {}, `${when(g.not_before)} – ${when(g.not_after)}`), h('td', {}, g.scope),
+        h('td', {}, g.in_force ? badge('active') : badge(g.revoked_at ? 'cancelled' : 'expired')),
+        h('td', {}, !g.revoked_at ? h('button', { class: 'small', onclick: async () => {
+          try { await api('POST', `/grants/${g.id}/revoke`, {}); load(); } catch (err) { toast(err.message, true); }
+        } }, t('revoke')) : null))));
+    } catch (err) { toast(err.message, true); }
+  };
+  const form = h('form', { id: 'grant-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      await api('POST', `/seals/${s.esid}/grants`, { user: user.value, not_before: now - 60, not_after: now + (+days.value) * 86400, scope: scope.value });
+      toast(t('grant') + ': ' + user.value);
+      load();
+    } catch (err) { toast(err.message, true); }
+  } }, h('div', { class: 'row' }, h('div', {}, h('label', {}, t('username')), user),
+    h('div', {}, h('label', {}, t('notAfter')), days), h('div', {}, h('label', {}, t('scope')), scope),
+    h('div', {}, h('button', { class: 'primary', type: 'submit', id: 'grant-submit' }, t('grant')))));
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('grants')), form, h('table', {}, list)));
+  load();
+}
+
+function signBox(main, s) {
+  const file = h('input', { type: 'file', id: 'sign-file' });
+  const fmt = h('select', { id: 'sign-format' }, h('option', { value: 'detached' }, t('detached')), h('option', { value: 'ofd' }, t('ofd')));
+  const page = h('input', { id: 'sign-page', type: 'number', value: '1' });
+  const x = h('input', { id: 'sign-x', type: 'number', value: '100' });
+  const y = h('input', { id: 'sign-y', type: 'number', value: '200' });
+  const out = h('div', { id: 'sign-result' });
+  const form = h('form', { id: 'sign-form', onsubmit: async (e) => {
+    e.preventDefault();
+    if (!file.files[0]) return;
+    try {
+      const f = file.files[0];
+      const body = { name: f.name.replace(/[^\x20-\x7e]/g, '_'), data: await fileB64(f), format: fmt.value };
+      if (fmt.value === 'ofd') body.positions = [{ page: +page.value, x: +x.value, y: +y.value }];
+      const r = await api('POST', `/seals/${s.esid}/sign`, body);
+      const b64 = r.signature || r.document;
+      const name = r.signature ? f.name + '.sig' : f.name.replace(/\.ofd$/i, '') + '.sealed.ofd';
+      const url = URL.createObjectURL(b64Blob(b64));
+      out.replaceChildren(h('p', {}, h('a', { href: url, download: name, id: 'sign-download' }, `${t('download')}: ${name}`)),
+        h('textarea', { id: 'sign-b64', readonly: true }, b64));
+      toast(t('ok'));
+    } catch (err) { out.replaceChildren(h('p', { class: 'FAILED', id: 'sign-error' }, err.message)); }
+  } }, h('label', {}, t('document')), file, h('div', { class: 'row' }, h('div', {}, h('label', {}, t('format')), fmt),
+    h('div', {}, h('label', {}, t('page')), page), h('div', {}, h('label', {}, t('x')), x), h('div', {}, h('label', {}, t('y')), y)),
+  h('p', {}, h('button', { class: 'primary', type: 'submit', id: 'sign-submit' }, t('sign'))));
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('signDoc')), form, out));
+}
+
+/* grants (a user's own) */
+async function pageGrants(main) {
+  const list = h('tbody', {});
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('grants')), h('table', { id: 'grants-table' },
+    h('thead', {}, h('tr', {}, ['esID', t('username'), t('time'), t('scope'), t('status')].map((x) => h('th', {}, x)))), list)));
+  try {
+    const { grants } = await api('GET', '/grants');
+    for (const g of grants) {
+      list.append(h('tr', {}, h('td', { class: 'mono' }, h('a', { href: '#seals/' + g.esid }, g.esid)), h('td', {}, g.username || g.user_id),
+        h('td', {}, `${when(g.not_before)} – ${when(g.not_after)}`), h('td', {}, g.scope),
+        h('td', {}, g.in_force ? badge('active') : badge(g.revoked_at ? 'cancelled' : 'expired'))));
+    }
+  } catch (err) { toast(err.message, true); }
+}
+
+async function pageUsage(main) {
+  const list = h('tbody', {});
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('usage')), h('table', { id: 'usage-table' },
+    h('thead', {}, h('tr', {}, [t('time'), t('username'), 'esID', t('document'), 'SM3', t('result')].map((x) => h('th', {}, x)))), list)));
+  try {
+    const { usage } = await api('GET', '/usage');
+    for (const u of usage) {
+      list.append(h('tr', { 'data-usage': u.result }, h('td', {}, when(u.at)), h('td', {}, u.username), h('td', { class: 'mono' }, u.esid),
+        h('td', {}, u.document_name), h('td', { class: 'mono' }, u.document_sm3.slice(0, 16) + '…'),
+        h('td', { class: u.result === 'ok' ? 'PASSED' : 'FAILED' }, u.result, u.detail ? ` · ${u.detail}` : '')));
+    }
+  } catch (err) { toast(err.message, true); }
+}
+
+async function pageAudit(main) {
+  const res = h('span', { id: 'audit-check' });
+  const list = h('tbody', {});
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('audit')), h('p', {},
+    h('button', { id: 'audit-verify', onclick: async () => {
+      try {
+        const r = await api('GET', '/audit/verify');
+        res.replaceChildren(r.intact ? h('span', { class: 'PASSED' }, `${t('chainOk')} (${r.entries})`)
+          : h('span', { class: 'FAILED' }, t('chainBad') + r.first_bad_seq));
+      } catch (err) { toast(err.message, true); }
+    } }, t('checkChain')), ' ', res), h('table', { id: 'audit-table' },
+    h('thead', {}, h('tr', {}, ['seq', t('time'), 'actor', 'action', 'object', 'hash'].map((x) => h('th', {}, x)))), list)));
+  try {
+    const { entries } = await api('GET', '/audit?limit=1000');
+    for (const a of entries.reverse()) {
+      list.append(h('tr', {}, h('td', {}, a.seq), h('td', {}, when(a.at)), h('td', {}, a.actor), h('td', {}, a.action),
+        h('td', { class: 'mono' }, a.object), h('td', { class: 'mono' }, a.hash.slice(0, 16) + '…')));
+    }
+  } catch (err) { toast(err.message, true); }
+}
+
+async function pageUsers(main) {
+  const r = role();
+  const u = h('input', { id: 'user-name' });
+  const p = h('input', { id: 'user-pass', type: 'password' });
+  const roleSel = h('select', { id: 'user-role' }, (r === 'admin' ? ['admin', 'reviewer', 'maker', 'org_admin', 'user', 'auditor'] : ['user'])
+    .map((x) => h('option', { value: x }, x)));
+  const org = h('input', { id: 'user-org', type: 'number', placeholder: 'org id' });
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('createUser')), h('form', { id: 'user-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const body = { username: u.value, password: p.value, role: roleSel.value };
+    if (r === 'admin' && org.value) body.org_id = +org.value;
+    try { await api('POST', '/users', body); toast(u.value); render(); } catch (err) { toast(err.message, true); }
+  } }, h('div', { class: 'row' }, h('div', {}, h('label', {}, t('username')), u), h('div', {}, h('label', {}, t('password')), p),
+    h('div', {}, h('label', {}, t('role')), roleSel), r === 'admin' ? h('div', {}, h('label', {}, t('org')), org) : null,
+    h('div', {}, h('button', { class: 'primary', type: 'submit' }, t('submit')))))));
+  if (r === 'admin') {
+    const n = h('input', { id: 'org-name' });
+    const c = h('input', { id: 'org-code' });
+    main.append(h('section', { class: 'card' }, h('h2', {}, t('createOrg')), h('form', { onsubmit: async (e) => {
+      e.preventDefault();
+      try { await api('POST', '/orgs', { name: n.value, code: c.value }); toast(n.value); render(); } catch (err) { toast(err.message, true); }
+    } }, h('div', { class: 'row' }, h('div', {}, h('label', {}, t('orgName')), n), h('div', {}, h('label', {}, t('orgCode')), c),
+      h('div', {}, h('button', { class: 'primary', type: 'submit' }, t('submit')))))));
+  }
+  const users = h('tbody', {});
+  const orgs = h('tbody', {});
+  main.append(h('section', { class: 'card' }, h('h2', {}, t('users')), h('table', {}, users), h('h3', {}, t('org')), h('table', {}, orgs)));
+  try {
+    for (const x of (await api('GET', '/users')).users) {
+      users.append(h('tr', {}, h('td', {}, x.id), h('td', {}, x.username), h('td', {}, x.display), h('td', {}, x.role), h('td', {}, x.org_id || '')));
+    }
+    for (const o of (await api('GET', '/orgs')).orgs) {
+      orgs.append(h('tr', {}, h('td', {}, o.id), h('td', {}, o.name), h('td', { class: 'mono' }, o.code)));
+    }
+  } catch (err) { toast(err.message, true); }
+}
+
+/* ---- start ---- */
+window.addEventListener('hashchange', render);
+window.addEventListener('DOMContentLoaded', () => {
+  $('#lang').addEventListener('click', () => {
+    lang = lang === 'zh' ? 'en' : 'zh';
+    localStorage.setItem('eseal.lang', lang);
+    render();
+  });
+  $('#logout').addEventListener('click', async () => {
+    try { await api('POST', '/logout'); } catch (e) { /* gone already */ }
+    setSession(null);
+    location.hash = '#verify';
+  });
+  if (!session && !location.hash) location.hash = '#verify';
+  $('#footer').textContent = 'eseal · GB/T 38540-2020 · SM2/SM3';
+  render();
+});
