@@ -11,4 +11,5 @@
     X("verify", cmd_verify, "verify a seal, a detached signature or a document") \
     X("ofd", cmd_ofd, "ofd sign|verify: seal and verify OFD documents") \
     X("inspect", cmd_inspect, "print any seal or signature as a tree; extract its picture") \
+    X("ts", cmd_ts, "ts request|reply|verify: RFC 3161 time stamps with SM2") \
     X("demo", cmd_demo, "guided demo: PKI, seal, sign, verify, tamper, verify")

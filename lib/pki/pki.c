@@ -66,8 +66,8 @@ static es_result write_key(const es_key *k, const char *dir, const char *name, c
 static es_result pki(const char *dir, const char *pass, int days)
 {
     es_result res = ES_RESULT_OK;
-    es_key *rk = NULL, *mk = NULL, *ok = NULL;
-    es_cert *rc = NULL, *mc = NULL, *oc = NULL;
+    es_key *rk = NULL, *mk = NULL, *ok = NULL, *tk = NULL;
+    es_cert *rc = NULL, *mc = NULL, *oc = NULL, *tc = NULL;
     ES_ENSURE_MSG(dir && dir[0], ES_ERR_USAGE_ARG, "a directory is required");
     ES_ENSURE_MSG(pass && pass[0], ES_ERR_USAGE_ARG,
                   "a passphrase is required: private keys are never written in clear");
@@ -75,7 +75,7 @@ static es_result pki(const char *dir, const char *pass, int days)
     int64_t now = (int64_t)time(NULL) - 60;
     int64_t end = now + (int64_t)(days > 0 ? days : 825) * 86400;
     if (es_key_generate(NULL, &rk) != ES_OK || es_key_generate(NULL, &mk) != ES_OK ||
-        es_key_generate(NULL, &ok) != ES_OK) {
+        es_key_generate(NULL, &ok) != ES_OK || es_key_generate(NULL, &tk) != ES_OK) {
         ES_FAIL_GOTO(ES_ERR_CRYPTO_KEY, "key generation failed");
     }
     struct es_cert_spec root = {"/C=CN/O=eseal demo/CN=eseal Demo Root CA", now, end + 86400,
@@ -84,7 +84,11 @@ static es_result pki(const char *dir, const char *pass, int days)
                                  now, end, false, true, false};
     struct es_cert_spec owner = {"/C=CN/O=示例科技有限公司/CN=示例科技有限公司 签章人", now, end,
                                  false, true, false};
+    /* RFC 3161 §2.3: extendedKeyUsage timeStamping, critical */
+    struct es_cert_spec tsa = {"/C=CN/O=eseal demo/OU=Time-Stamp Authority/CN=eseal Demo TSA",
+                               now, end, false, true, true};
     ES_GUARD_GOTO(es_cert_build(&root, rk, rk, NULL, &rc));
+    ES_GUARD_GOTO(es_cert_build(&tsa, tk, rk, rc, &tc));
     ES_GUARD_GOTO(es_cert_build(&maker, mk, rk, rc, &mc));
     ES_GUARD_GOTO(es_cert_build(&owner, ok, rk, rc, &oc));
     ES_GUARD_GOTO(write_cert(rc, dir, "root-ca.pem"));
@@ -93,7 +97,11 @@ static es_result pki(const char *dir, const char *pass, int days)
     ES_GUARD_GOTO(write_key(mk, dir, "maker.key", pass));
     ES_GUARD_GOTO(write_cert(oc, dir, "owner.pem"));
     ES_GUARD_GOTO(write_key(ok, dir, "owner.key", pass));
+    ES_GUARD_GOTO(write_cert(tc, dir, "tsa.pem"));
+    ES_GUARD_GOTO(write_key(tk, dir, "tsa.key", pass));
 out:
+    es_key_free(tk);
+    es_cert_free(tc);
     es_key_free(rk);
     es_key_free(mk);
     es_key_free(ok);

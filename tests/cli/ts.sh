@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# tests/cli/ts.sh - `eseal ts request|reply|verify` with the demo SM2 TSA,
+# `eseal sign --tsa-key/--tsa-cert` and its verification, bad input, and
+# interoperability: with an ECDSA P-256 TSA key, `openssl ts` requests are
+# answered by eseal and `openssl ts -verify` accepts eseal's tokens.
+set -uo pipefail
+: "${ESEAL:?path of the eseal binary}"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fails=0; passes=0
+ok()   { passes=$((passes+1)); }
+bad()  { echo "FAIL: $*" >&2; fails=$((fails+1)); }
+expect() { # expected-exit description command...
+  local want=$1 what=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/out" "$T/err" >&2; fi
+}
+contains() { # file needle what
+  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not found"; cat "$1" >&2; fi
+}
+
+expect 0 "pki init" "$ESEAL" pki init "$T/pki" --pass test
+[ -s "$T/pki/tsa.pem" ] && [ -s "$T/pki/tsa.key" ] && ok || bad "pki: tsa.pem/tsa.key missing"
+echo "a document" >"$T/doc.txt"
+echo "another document" >"$T/other.txt"
+
+expect 0 "ts request" "$ESEAL" ts request "$T/doc.txt" --cert -o "$T/req.tsq"
+expect 0 "ts reply" "$ESEAL" ts reply "$T/req.tsq" --tsa-key "$T/pki/tsa.key" \
+  --tsa-cert "$T/pki/tsa.pem" --pass test -o "$T/resp.tsr"
+expect 0 "ts verify" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt" --trust "$T/pki/root-ca.pem"
+contains "$T/out" "status:   VALID" "ts verify"
+contains "$T/out" "eseal Demo TSA" "ts verify names the TSA"
+expect 1 "ts verify over other data" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/other.txt" \
+  --trust "$T/pki/root-ca.pem"
+contains "$T/out" "TIMESTAMP_IMPRINT_MISMATCH" "other data"
+expect 2 "ts verify without anchors" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt"
+head -c 100 "$T/resp.tsr" >"$T/trunc.tsr"
+expect 1 "ts verify of a truncated response" "$ESEAL" ts verify "$T/trunc.tsr" --data "$T/doc.txt"
+contains "$T/out" "TIMESTAMP_MALFORMED" "truncated"
+expect 4 "ts reply with a non-TSA certificate" "$ESEAL" ts reply "$T/req.tsq" \
+  --tsa-key "$T/pki/owner.key" --tsa-cert "$T/pki/owner.pem" --pass test -o "$T/x.tsr"
+expect 3 "ts without subcommand" "$ESEAL" ts
+
+# a time-stamped seal signature
+if "$ESEAL" seal image --shape round --name "测试科技有限公司" --kind 合同专用章 -o "$T/pic.png" \
+    >/dev/null 2>&1; then
+  expect 0 "seal make" "$ESEAL" seal make --maker-key "$T/pki/maker.key" \
+    --maker-cert "$T/pki/maker.pem" --cert "$T/pki/owner.pem" --name "测试章" --type 1 \
+    --valid-to +30 --picture "$T/pic.png" --pass test -o "$T/s.esl"
+  expect 0 "sign --tsa-key" "$ESEAL" sign "$T/doc.txt" --seal "$T/s.esl" --key "$T/pki/owner.key" \
+    --cert "$T/pki/owner.pem" --pass test --tsa-key "$T/pki/tsa.key" --tsa-cert "$T/pki/tsa.pem" \
+    -o "$T/doc.sig"
+  expect 0 "verify a time-stamped signature" "$ESEAL" verify "$T/doc.sig" --data "$T/doc.txt" \
+    --trust "$T/pki/root-ca.pem"
+  contains "$T/out" "time stamp of" "time source"
+  expect 3 "sign --tsa-key without --tsa-cert" "$ESEAL" sign "$T/doc.txt" --seal "$T/s.esl" \
+    --key "$T/pki/owner.key" --cert "$T/pki/owner.pem" --pass test --tsa-key "$T/pki/tsa.key" \
+    -o "$T/x.sig"
+else
+  echo "this build cannot draw seal pictures: the signing part is skipped"
+fi
+
+# interoperability: an ECDSA P-256 TSA, checked by openssl ts -verify
+if command -v openssl >/dev/null; then
+  cd "$T" || exit 1
+  cat >ext.cnf <<'CNF'
+[tsa]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+extendedKeyUsage = critical,timeStamping
+CNF
+  openssl ecparam -name prime256v1 -genkey -noout -out ecroot.key 2>/dev/null &&
+  openssl req -x509 -new -key ecroot.key -subj "/CN=EC Root" -days 30 -out ecroot.pem 2>/dev/null &&
+  openssl ecparam -name prime256v1 -genkey -noout -out ectsa.key 2>/dev/null &&
+  openssl req -new -key ectsa.key -subj "/CN=EC TSA" -out ectsa.csr 2>/dev/null &&
+  openssl x509 -req -in ectsa.csr -CA ecroot.pem -CAkey ecroot.key -CAcreateserial -days 30 \
+    -extfile ext.cnf -extensions tsa -out ectsa.pem 2>/dev/null || bad "openssl: EC TSA setup"
+  openssl ts -query -data doc.txt -sha256 -cert -out ec.tsq 2>/dev/null || bad "openssl ts -query"
+  expect 0 "ts reply with an ECDSA TSA to an openssl request" "$ESEAL" ts reply ec.tsq \
+    --tsa-key ectsa.key --tsa-cert ectsa.pem -o ec.tsr
+  expect 0 "openssl ts -verify accepts eseal's token" openssl ts -verify -in ec.tsr \
+    -queryfile ec.tsq -CAfile ecroot.pem
+  contains "$T/out" "Verification: OK" "openssl ts -verify"
+  expect 0 "openssl ts -verify against the data" openssl ts -verify -in ec.tsr -data doc.txt \
+    -CAfile ecroot.pem
+  expect 0 "eseal ts verify of the ECDSA token" "$ESEAL" ts verify ec.tsr --data doc.txt \
+    --trust ecroot.pem
+  # an openssl SM3 request answered with SM2
+  openssl ts -query -data doc.txt -sm3 -cert -out sm3.tsq 2>/dev/null || bad "openssl ts -query -sm3"
+  expect 0 "ts reply (SM2) to an openssl SM3 request" "$ESEAL" ts reply sm3.tsq \
+    --tsa-key pki/tsa.key --tsa-cert pki/tsa.pem --pass test -o sm3.tsr
+  expect 0 "eseal ts verify of it" "$ESEAL" ts verify sm3.tsr --data doc.txt --trust pki/root-ca.pem
+else
+  echo "openssl not found: interoperability part skipped"
+fi
+
+echo "ts.sh: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
