@@ -124,6 +124,11 @@ struct es_app {
     volatile int stopping;
 };
 
+/* Loads keys and the platform identity, opens the store pool, seeds the
+ * demo data / administrator as configured (app.c). */
+int es_app_init(struct es_app *app, char *err, size_t err_len);
+void es_app_close(struct es_app *app);
+
 /* ---- per-request call context (api.c) ---- */
 struct es_principal {
     bool authed;

@@ -25,6 +25,8 @@ typedef struct es_http_request {
     size_t body_len;
     es_arena *arena;
     void *conn;          /* the library's connection (adapter use only) */
+    /* looks up a header (kind 0) or a query argument (kind 1) of conn */
+    const char *(*lookup)(void *conn, int kind, const char *name);
     char client[64];     /* peer address, for logs */
 } es_http_request;
 

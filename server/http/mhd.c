@@ -44,24 +44,10 @@ static const char TOO_LARGE[] =
 static const char NO_MEMORY[] =
     "{\"error\":{\"code\":\"internal\",\"message\":\"The server is out of memory.\"}}";
 
-const char *es_http_header(const es_http_request *req, const char *name)
+static const char *mhd_lookup(void *conn, int kind, const char *name)
 {
-    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *es_http_query(const es_http_request *req, const char *name)
-{
-    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn,
-                                       MHD_GET_ARGUMENT_KIND, name);
-}
-
-void es_http_add_header(es_http_response *res, const char *name, const char *value)
-{
-    if (res->n_headers < ES_HTTP_MAX_HEADERS) {
-        res->hname[res->n_headers] = name;
-        res->hvalue[res->n_headers] = value;
-        res->n_headers++;
-    }
+    return MHD_lookup_connection_value((struct MHD_Connection *)conn,
+                                       kind ? MHD_GET_ARGUMENT_KIND : MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result send_static(struct MHD_Connection *c, unsigned status, const char *body)
@@ -184,6 +170,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req->body = st->body ? st->body : (const uint8_t *)"";
     req->body_len = st->len;
     req->conn = c;
+    req->lookup = mhd_lookup;
     client_addr(c, req->client, sizeof(req->client));
     es_http_response res = {.status = 500, .content_type = "text/plain"};
     s->cfg.handler(s->cfg.handler_arg, req, &res);
