@@ -9,10 +9,12 @@
  *   fast backend ...  our backend's vtable entry on the same e.
  *   libeseal API ...  es_key_sign, es_cert_verify, es_sm3 (with the default
  *                     backend, and with ESEAL_CRYPTO=openssl's backend).
- * Each figure is the best of ROUNDS runs of SECONDS each (the machine is
- * shared and noisy; the best run is the least disturbed one).
+ * The rows are measured interleaved: ROUNDS passes over all rows, each row
+ * timed for SECONDS per pass, and each figure is the row's best pass. On a
+ * shared, noisy machine the best pass is the least disturbed one, and
+ * interleaving gives OpenSSL and libeseal the same conditions.
  *
- * usage: bench_crypto [seconds-per-round] [rounds]
+ * usage: bench_crypto [seconds-per-slice] [rounds]
  */
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -26,8 +28,8 @@
 #include "crypto/fast/sm3_fast.h"
 #include "eseal/crypto_fast.h"
 
-static double g_seconds = 1.0;
-static int g_rounds = 3;
+static double g_seconds = 0.1;
+static int g_rounds = 20;
 
 static double now(void)
 {
@@ -38,30 +40,23 @@ static double now(void)
 
 typedef void (*op_fn)(void *arg);
 
-/* operations per second, best of g_rounds */
-static double rate(op_fn op, void *arg)
+/* operations per second during one slice of g_seconds */
+static double slice(op_fn op, void *arg)
 {
-    double best = 0;
-    for (int r = 0; r < g_rounds; r++) {
-        long n = 0;
-        long batch = 1;
-        double t0 = now(), t;
-        do {
-            for (long i = 0; i < batch; i++) {
-                op(arg);
-            }
-            n += batch;
-            if (batch < 1024) {
-                batch *= 2;
-            }
-            t = now() - t0;
-        } while (t < g_seconds);
-        double v = (double)n / t;
-        if (v > best) {
-            best = v;
+    long n = 0;
+    long batch = 1;
+    double t0 = now(), t;
+    do {
+        for (long i = 0; i < batch; i++) {
+            op(arg);
         }
-    }
-    return best;
+        n += batch;
+        if (batch < 256) {
+            batch *= 2;
+        }
+        t = now() - t0;
+    } while (t < g_seconds);
+    return (double)n / t;
 }
 
 struct ctx {
@@ -206,14 +201,59 @@ static void op_multi(void *a)
     es_sm3_multi(c->mb_msgs, c->mb_lens, c->mb_n, c->mb_out);
 }
 
-static void row(const char *what, double v, const char *unit, double base)
+enum { MAX_ROWS = 24 };
+struct row {
+    const char *section; /* printed before the row when set */
+    char what[80];
+    op_fn op;
+    const char *backend; /* es_crypto_select'ed while measuring */
+    double scale;        /* ops -> unit (bytes per op / 1e6 for MB/s) */
+    const char *unit;
+    int base;            /* index of the OpenSSL row to compare with, or -1 */
+    double best;
+};
+static struct row g_rows[MAX_ROWS];
+static int g_n_rows;
+
+static int add_row(const char *section, const char *what, op_fn op, const char *backend,
+                   double scale, const char *unit, int base)
 {
-    if (base > 0) {
-        printf("  %-46s %12.0f %-5s %6.2fx\n", what, v, unit, v / base);
-    } else {
-        printf("  %-46s %12.0f %-5s\n", what, v, unit);
+    struct row *r = &g_rows[g_n_rows];
+    r->section = section;
+    snprintf(r->what, sizeof(r->what), "%s", what);
+    r->op = op;
+    r->backend = backend;
+    r->scale = scale;
+    r->unit = unit;
+    r->base = base;
+    r->best = 0;
+    return g_n_rows++;
+}
+
+static void run_rows(void *arg)
+{
+    for (int round = 0; round < g_rounds; round++) {
+        for (int i = 0; i < g_n_rows; i++) {
+            es_crypto_select(g_rows[i].backend);
+            double v = slice(g_rows[i].op, arg) * g_rows[i].scale;
+            if (v > g_rows[i].best) {
+                g_rows[i].best = v;
+            }
+        }
     }
-    fflush(stdout);
+    es_crypto_select("fast");
+    for (int i = 0; i < g_n_rows; i++) {
+        const struct row *r = &g_rows[i];
+        if (r->section) {
+            printf("\n%s\n", r->section);
+        }
+        if (r->base >= 0) {
+            printf("  %-50s %10.0f %-5s %6.2fx\n", r->what, r->best, r->unit,
+                   r->best / g_rows[r->base].best);
+        } else {
+            printf("  %-50s %10.0f %-5s\n", r->what, r->best, r->unit);
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -267,61 +307,62 @@ int main(int argc, char **argv)
         c.buf[i] = (uint8_t)(i * 131);
     }
 
-    printf("eseal crypto benchmark: one thread, best of %d x %.1f s\n", g_rounds, g_seconds);
-    printf("OpenSSL %s; fast backend: SM2 %s, SM3 multi-buffer %zu lanes\n\n",
+    printf("eseal crypto benchmark: one thread, best of %d interleaved slices of %.2f s\n",
+           g_rounds, g_seconds);
+    printf("OpenSSL %s; fast backend: SM2 %s, SM3 multi-buffer %zu lanes\n",
            OpenSSL_version(OPENSSL_VERSION_STRING), es_sm2_fast_impl_name(),
            es_sm3_multi_lanes());
 
-    printf("SM2 sign (ops/s)                                              vs OpenSSL\n");
-    double o_sign = rate(op_ossl_sign_e, &c);
-    row("OpenSSL EVP_PKEY_sign on e", o_sign, "op/s", 0);
-    row("fast backend sm2_sign on e (loaded key)", rate(op_fast_sign_e, &c), "op/s", o_sign);
-    double o_dsign = rate(op_ossl_digestsign, &c);
-    row("OpenSSL EVP_DigestSign, 256 B message, ID", o_dsign, "op/s", 0);
-    row("libeseal es_key_sign, 256 B (fast)", rate(op_api_sign, &c), "op/s", o_dsign);
-    es_crypto_select("openssl");
-    row("libeseal es_key_sign, 256 B (openssl backend)", rate(op_api_sign, &c), "op/s", o_dsign);
-    es_crypto_select("fast");
-
-    printf("\nSM2 verify (ops/s)\n");
-    double o_ver = rate(op_ossl_verify_e, &c);
-    row("OpenSSL EVP_PKEY_verify on e", o_ver, "op/s", 0);
-    row("fast backend sm2_verify on e", rate(op_fast_verify_e, &c), "op/s", o_ver);
-    double o_dver = rate(op_ossl_digestverify, &c);
-    row("OpenSSL EVP_DigestVerify, 256 B message, ID", o_dver, "op/s", 0);
-    row("libeseal es_cert_verify, 256 B (fast)", rate(op_api_verify, &c), "op/s", o_dver);
-    es_crypto_select("openssl");
-    row("libeseal es_cert_verify, 256 B (openssl backend)", rate(op_api_verify, &c), "op/s",
-        o_dver);
-    es_crypto_select("fast");
-
-    printf("\nSM3, 16 KiB messages (MB/s)\n");
+    int b;
+    b = add_row("SM2 sign (op/s)                                                      vs OpenSSL",
+                "OpenSSL EVP_PKEY_sign on e", op_ossl_sign_e, "fast", 1, "op/s", -1);
+    add_row(NULL, "fast backend sm2_sign on e (loaded key)", op_fast_sign_e, "fast", 1, "op/s", b);
+    b = add_row(NULL, "OpenSSL EVP_DigestSign, 256 B message, ID", op_ossl_digestsign, "fast", 1,
+                "op/s", -1);
+    add_row(NULL, "libeseal es_key_sign, 256 B (fast)", op_api_sign, "fast", 1, "op/s", b);
+    add_row(NULL, "libeseal es_key_sign, 256 B (openssl backend)", op_api_sign, "openssl", 1,
+            "op/s", b);
+    b = add_row("SM2 verify (op/s)", "OpenSSL EVP_PKEY_verify on e", op_ossl_verify_e, "fast", 1,
+                "op/s", -1);
+    add_row(NULL, "fast backend sm2_verify on e", op_fast_verify_e, "fast", 1, "op/s", b);
+    b = add_row(NULL, "OpenSSL EVP_DigestVerify, 256 B message, ID", op_ossl_digestverify, "fast",
+                1, "op/s", -1);
+    add_row(NULL, "libeseal es_cert_verify, 256 B (fast)", op_api_verify, "fast", 1, "op/s", b);
+    add_row(NULL, "libeseal es_cert_verify, 256 B (openssl backend)", op_api_verify, "openssl",
+            1, "op/s", b);
     double mb = (double)c.buf_len / 1e6;
-    double o_sm3 = rate(op_ossl_sm3, &c) * mb;
-    row("OpenSSL EVP_Digest SM3", o_sm3, "MB/s", 0);
-    row("fast SM3 single stream", rate(op_fast_sm3, &c) * mb, "MB/s", o_sm3);
-    row("libeseal es_sm3 (fast)", rate(op_api_sm3, &c) * mb, "MB/s", o_sm3);
-    es_crypto_select("openssl");
-    row("libeseal es_sm3 (openssl backend)", rate(op_api_sm3, &c) * mb, "MB/s", o_sm3);
-    es_crypto_select("fast");
-    size_t lane_opts[2] = {16, 8};
-    for (int li = 0; li < 2; li++) {
-        es_sm3_multi_force(lane_opts[li]);
-        size_t lanes = es_sm3_multi_lanes();
-        if (lanes != lane_opts[li]) {
-            continue;
-        }
-        c.mb_n = lanes;
-        for (size_t i = 0; i < lanes; i++) {
-            c.mb_msgs[i] = c.buf + i * c.buf_len;
-            c.mb_lens[i] = c.buf_len;
-        }
+    b = add_row("SM3, 16 KiB messages (MB/s)", "OpenSSL EVP_Digest SM3", op_ossl_sm3, "fast", mb,
+                "MB/s", -1);
+    add_row(NULL, "fast SM3 single stream", op_fast_sm3, "fast", mb, "MB/s", b);
+    add_row(NULL, "libeseal es_sm3 (fast)", op_api_sm3, "fast", mb, "MB/s", b);
+    add_row(NULL, "libeseal es_sm3 (openssl backend)", op_api_sm3, "openssl", mb, "MB/s", b);
+    size_t lanes = es_sm3_multi_lanes();
+    c.mb_n = lanes;
+    for (size_t i = 0; i < lanes; i++) {
+        c.mb_msgs[i] = c.buf + i * c.buf_len;
+        c.mb_lens[i] = c.buf_len;
+    }
+    if (lanes > 1) {
         char what[80];
         snprintf(what, sizeof(what), "es_sm3_multi, %zu x 16 KiB (%s), aggregate", lanes,
                  lanes == 16 ? "AVX-512" : "AVX2");
-        row(what, rate(op_multi, &c) * mb * (double)lanes, "MB/s", o_sm3);
+        add_row(NULL, what, op_multi, "fast", mb * (double)lanes, "MB/s", b);
     }
-    es_sm3_multi_force(0);
+    run_rows(&c);
+
+    /* the AVX2 kernel on its own, when AVX-512 was the default */
+    if (lanes == 16) {
+        es_sm3_multi_force(8);
+        c.mb_n = 8;
+        g_n_rows = 0;
+        b = add_row("SM3 multi-buffer, AVX2 kernel (8 lanes)", "OpenSSL EVP_Digest SM3",
+                    op_ossl_sm3, "fast", mb, "MB/s", -1);
+        add_row(NULL, "es_sm3_multi, 8 x 16 KiB (AVX2), aggregate", op_multi, "fast", mb * 8,
+                "MB/s", b);
+        g_rounds = g_rounds / 2 > 0 ? g_rounds / 2 : 1;
+        run_rows(&c);
+        es_sm3_multi_force(0);
+    }
 
     EVP_PKEY_CTX_free(c.sign_pc);
     EVP_PKEY_CTX_free(c.verify_pc);

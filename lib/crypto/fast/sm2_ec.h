@@ -61,6 +61,11 @@ void es_fn_to_mont(uint64_t r[4], const uint64_t a[4]);
 /* r = a^-1 * R^2 style: input aR, output a^-1 R (Fermat, n - 2). */
 void es_fn_inv_mont(uint64_t r[4], const uint64_t a[4]);
 
+/* Plain (not Montgomery) inverses by constant-time safegcd (sm2_inv.c);
+ * the input must be reduced; 0 maps to 0. */
+void es_sm2_inv_mod_p(uint64_t r[4], const uint64_t a[4]);
+void es_sm2_inv_mod_n(uint64_t r[4], const uint64_t a[4]);
+
 /* Per-key signing constants (es_key.backend_cache of the fast backend). */
 struct es_sm2_fast_key {
     uint64_t d_mont[4];    /* d * R mod n */
@@ -73,6 +78,7 @@ struct es_sm2_fast_key {
  */
 #define ES_SM2_DECLARE(sfx)                                                                     \
     void es_sm2_fe_inv_##sfx(fe r, const fe a);                                                 \
+    void es_sm2_fe_inv_gcd_##sfx(fe r, const fe a);                                             \
     void es_sm2_mul_g_ct_##sfx(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup);           \
     uint64_t es_sm2_sign_core_##sfx(const struct es_sm2_fast_key *key, const uint64_t e[4],     \
                                     const uint64_t k[4], uint64_t r[4], uint64_t s[4],          \

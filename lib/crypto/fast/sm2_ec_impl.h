@@ -81,6 +81,20 @@ void SFX(es_sm2_fe_inv)(fe r, const fe a)
     fmul(r, t, a);
 }
 
+/* R^3 mod p: turns the plain inverse of a Montgomery value back into one. */
+static const fe FP_R3 = {0x0000001200000016ULL, 0x0000000efffffff8ULL, 0x0000000a0000000cULL,
+                         0x0000001b00000009ULL};
+
+/* r = a^-1 in Montgomery form by safegcd: (aR)^-1 R^3 R^-1 = a^-1 R. */
+static void fe_inv_gcd(fe r, const fe a)
+{
+    fe t;
+    es_sm2_inv_mod_p(t, a);
+    fmul(r, t, FP_R3);
+}
+
+void SFX(es_sm2_fe_inv_gcd)(fe r, const fe a) { fe_inv_gcd(r, a); }
+
 void SFX(es_sm2_fe_mul)(fe r, const fe a, const fe b) { fmul(r, a, b); }
 void SFX(es_sm2_fe_sqr)(fe r, const fe a) { fsqr(r, a); }
 void SFX(es_sm2_fe_add)(fe r, const fe a, const fe b) { fadd(r, a, b); }
@@ -259,6 +273,118 @@ static void pt_add_vt(jpt *r, const jpt *a, const jpt *b)
     *r = o;
 }
 
+/*
+ * Two independent constant-time mixed additions, r[k] += b[k], with the
+ * field operations of both interleaved so that the processor overlaps the
+ * two dependency chains (a single addition is latency-bound).
+ * Same formulas and masks as pt_madd_ct.
+ */
+static void pt_madd_ct2(jpt r[2], const apt b[2], const uint64_t a_inf[2],
+                        const uint64_t b_inf[2])
+{
+    fe z1z1[2], u2[2], s2[2], h[2], rr[2], hh[2], ii[2], jj[2], v[2], t[2];
+    jpt o[2];
+    for (int k = 0; k < 2; k++) {
+        fsqr(z1z1[k], r[k].z);
+    }
+    for (int k = 0; k < 2; k++) {
+        fmul(u2[k], b[k].x, z1z1[k]);
+        fmul(s2[k], r[k].z, z1z1[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fmul(s2[k], b[k].y, s2[k]);
+        fsub(h[k], u2[k], r[k].x);
+    }
+    for (int k = 0; k < 2; k++) {
+        fsqr(hh[k], h[k]);
+        fsub(rr[k], s2[k], r[k].y);
+        fe_dbl(rr[k], rr[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fe_dbl(ii[k], hh[k]);
+        fe_dbl(ii[k], ii[k]);
+        fadd(t[k], r[k].z, h[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fmul(jj[k], h[k], ii[k]);
+        fmul(v[k], r[k].x, ii[k]);
+        fsqr(t[k], t[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fsqr(o[k].x, rr[k]);
+        fsub(t[k], t[k], z1z1[k]);
+        fsub(o[k].z, t[k], hh[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fsub(o[k].x, o[k].x, jj[k]);
+        fe_dbl(t[k], v[k]);
+        fsub(o[k].x, o[k].x, t[k]);
+        fmul(jj[k], r[k].y, jj[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fsub(t[k], v[k], o[k].x);
+        fmul(t[k], rr[k], t[k]);
+        fe_dbl(jj[k], jj[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        fsub(o[k].y, t[k], jj[k]);
+        fe_cmov(o[k].x, b[k].x, a_inf[k]);
+        fe_cmov(o[k].y, b[k].y, a_inf[k]);
+        fe_cmov(o[k].z, FP_ONE, a_inf[k]);
+        fe_cmov(o[k].x, r[k].x, b_inf[k]);
+        fe_cmov(o[k].y, r[k].y, b_inf[k]);
+        fe_cmov(o[k].z, r[k].z, b_inf[k]);
+        r[k] = o[k];
+    }
+}
+
+/*
+ * Complete constant-time addition of two Jacobian points given with
+ * infinity masks: the general formula, the doubling and the infinity
+ * cases are all computed and the right one selected by masks. Used once
+ * per signature to join the comb's two accumulators.
+ */
+static void pt_add_ct(jpt *r, const jpt *a, uint64_t a_inf, const jpt *b, uint64_t b_inf)
+{
+    fe z1z1, z2z2, u1, u2, s1, s2, h, rr, hh, hhh, v, t;
+    jpt o, d;
+    fsqr(z1z1, a->z);
+    fsqr(z2z2, b->z);
+    fmul(u1, a->x, z2z2);
+    fmul(u2, b->x, z1z1);
+    fmul(s1, b->z, z2z2);
+    fmul(s1, a->y, s1);
+    fmul(s2, a->z, z1z1);
+    fmul(s2, b->y, s2);
+    fsub(h, u2, u1);
+    fsub(rr, s2, s1);
+    fsqr(hh, h);
+    fmul(hhh, h, hh);
+    fmul(v, u1, hh);
+    fsqr(o.x, rr);
+    fsub(o.x, o.x, hhh);
+    fe_dbl(t, v);
+    fsub(o.x, o.x, t);
+    fsub(t, v, o.x);
+    fmul(t, rr, t);
+    fmul(s1, s1, hhh);
+    fsub(o.y, t, s1);
+    fmul(o.z, a->z, b->z);
+    fmul(o.z, o.z, h); /* a = -b: H = 0 and Z3 = 0, the point at infinity */
+    pt_dbl(&d, a);
+    uint64_t same = fe_is_zero(h) & fe_is_zero(rr) & ~a_inf & ~b_inf;
+    fe_cmov(o.x, d.x, same);
+    fe_cmov(o.y, d.y, same);
+    fe_cmov(o.z, d.z, same);
+    fe_cmov(o.x, b->x, a_inf);
+    fe_cmov(o.y, b->y, a_inf);
+    fe_cmov(o.z, b->z, a_inf);
+    fe_cmov(o.x, a->x, b_inf);
+    fe_cmov(o.y, a->y, b_inf);
+    fe_cmov(o.z, a->z, b_inf);
+    *r = o;
+}
+
 /* W+1 bits of k ending at bit W*j + W - 1, with bit -1 taken as 0. */
 static inline uint32_t comb_window(const uint64_t k[4], int j)
 {
@@ -291,40 +417,63 @@ static inline void comb_booth(uint32_t in, uint32_t *digit, uint32_t *neg)
  * r = k * G for a secret k in [1, n-1], constant time: one full scan of
  * each window and one mixed addition per window.
  */
+_Static_assert((COMB_WINDOWS - 1) % 2 == 0, "the comb pairs all windows but the top one");
+
 void SFX(es_sm2_mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup)
 {
-    apt t;
+    /*
+     * Two accumulators, one for the even windows and one for the odd ones
+     * below the top window, advanced together (pt_madd_ct2), joined by a
+     * complete addition; the top window is added last. Within each
+     * accumulator the partial sums stay below 2^(7j) in absolute value, far
+     * from +-(the next window's multiple), so the incomplete mixed addition
+     * never meets its exceptional cases; the join handles every case; and
+     * the last addition is R + Q with R + Q = k as integers, k in
+     * [1, n-1], where R = +-Q is impossible (docs/internals/CRYPTO.md).
+     */
+    apt t[2];
     fe ny;
     uint32_t digit, neg;
-    jpt acc;
-    uint64_t acc_inf;
+    jpt acc[2];
+    uint64_t acc_inf[2], t_inf[2];
 
-    comb_booth(comb_window(k, 0), &digit, &neg);
-    lookup(&t, es_sm2_comb[0], digit);
-    fneg(ny, t.y);
-    fe_cmov(t.y, ny, (uint64_t)0 - neg);
-    fe_copy(acc.x, t.x);
-    fe_copy(acc.y, t.y);
-    fe_copy(acc.z, FP_ONE);
-    acc_inf = ct_is_zero64(digit);
-
-    for (int j = 1; j < COMB_WINDOWS; j++) {
-        comb_booth(comb_window(k, j), &digit, &neg);
-        lookup(&t, es_sm2_comb[j], digit);
-        fneg(ny, t.y);
-        fe_cmov(t.y, ny, (uint64_t)0 - neg);
-        uint64_t t_inf = ct_is_zero64(digit);
-        pt_madd_ct(&acc, &acc, &t, acc_inf, t_inf);
-        acc_inf &= t_inf;
+    for (int k2 = 0; k2 < 2; k2++) {
+        comb_booth(comb_window(k, k2), &digit, &neg);
+        lookup(&t[k2], es_sm2_comb[k2], digit);
+        fneg(ny, t[k2].y);
+        fe_cmov(t[k2].y, ny, (uint64_t)0 - neg);
+        fe_copy(acc[k2].x, t[k2].x);
+        fe_copy(acc[k2].y, t[k2].y);
+        fe_copy(acc[k2].z, FP_ONE);
+        acc_inf[k2] = ct_is_zero64(digit);
     }
-    *r = acc;
+    for (int j = 2; j + 1 < COMB_WINDOWS; j += 2) {
+        for (int k2 = 0; k2 < 2; k2++) {
+            comb_booth(comb_window(k, j + k2), &digit, &neg);
+            lookup(&t[k2], es_sm2_comb[j + k2], digit);
+            fneg(ny, t[k2].y);
+            fe_cmov(t[k2].y, ny, (uint64_t)0 - neg);
+            t_inf[k2] = ct_is_zero64(digit);
+        }
+        pt_madd_ct2(acc, t, acc_inf, t_inf);
+        acc_inf[0] &= t_inf[0];
+        acc_inf[1] &= t_inf[1];
+    }
+    jpt sum;
+    pt_add_ct(&sum, &acc[0], acc_inf[0], &acc[1], acc_inf[1]);
+    uint64_t sum_inf = acc_inf[0] & acc_inf[1];
+    comb_booth(comb_window(k, COMB_WINDOWS - 1), &digit, &neg);
+    lookup(&t[0], es_sm2_comb[COMB_WINDOWS - 1], digit);
+    fneg(ny, t[0].y);
+    fe_cmov(t[0].y, ny, (uint64_t)0 - neg);
+    pt_madd_ct(r, &sum, &t[0], sum_inf, ct_is_zero64(digit));
 }
 
 /* Affine x (and optionally y) as integers from a finite Jacobian point. */
 static void pt_to_affine(fe x, fe y, const jpt *p)
 {
     fe zi, zi2;
-    SFX(es_sm2_fe_inv)(zi, p->z);
+    fe_inv_gcd(zi, p->z);
     fsqr(zi2, zi);
     fmul(x, p->x, zi2);
     fe_from_mont(x, x);

@@ -6,6 +6,11 @@
  * renamed instead of shifted (each round writes D and H, which become the
  * next A and E), the constants T_j <<< j are precomputed, and the message
  * schedule W_j is expanded four rounds ahead of its use.
+ *
+ * A round is bound by the latency of E -> SS1 -> TT2 -> P0(TT2) = E', about
+ * seven dependent operations, which no reordering removes; moving the
+ * message schedule to SIMD registers (tried with AVX-512VL) only made it
+ * slower. BMI2's RORX (no flags, no copy) is the one measurable gain.
  */
 #include <string.h>
 
@@ -123,8 +128,6 @@ static void compress_generic(uint32_t v[8], const uint8_t *p, size_t n_blocks)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-
 /* Same code with BMI2's RORX: rotations without a flag write or a copy. */
 __attribute__((target("bmi2"))) static void compress_bmi2(uint32_t v[8], const uint8_t *p,
                                                           size_t n_blocks)
@@ -132,121 +135,6 @@ __attribute__((target("bmi2"))) static void compress_bmi2(uint32_t v[8], const u
     COMPRESS_BODY
 }
 
-/*
- * With AVX-512VL the message schedule moves to SIMD registers, four words
- * at a time (VPROLD, VPTERNLOGD), leaving the integer ports to the round
- * function, which reads W_j and W'_j = W_j ^ W_j+4 from memory.
- *
- * X0..X3 hold W[j-16..j-1]. W[j+3] depends on W[j] (j+3-3), computed in
- * the same vector: lane 3 is first computed without its W[j] <<< 15 term,
- * then, P1 being linear over XOR, corrected by P1(W[j] <<< 15) =
- * W[j] <<< 15 ^ W[j] <<< 30 ^ W[j] <<< 6.
- */
-/*
- * The round is latency-bound: E' = P0(TT2) needs E through SS1 and GG.
- * The additions are grouped so that only one addition follows the later
- * of SS1 and GG (everything independent of E is summed beforehand), and
- * ES_SM3_PIN stops the compiler from re-associating them.
- */
-#define ES_SM3_PIN(x) __asm__("" : "+r"(x))
-#define ROUNDM(A, B, C, D, E, F, G, H, j, FF, GG)                                               \
-    do {                                                                                        \
-        uint32_t a12 = ROL(A, 12);                                                              \
-        uint32_t a12k = a12 + es_sm3_k[j];                                                      \
-        ES_SM3_PIN(a12k);                                                                       \
-        uint32_t ss1 = ROL(a12k + E, 7);                                                        \
-        uint32_t ss2 = ss1 ^ a12;                                                               \
-        uint32_t dw = D + wp[j];                                                                \
-        uint32_t hw = H + w[j];                                                                 \
-        ES_SM3_PIN(dw);                                                                         \
-        ES_SM3_PIN(hw);                                                                         \
-        dw += FF(A, B, C);                                                                      \
-        ES_SM3_PIN(dw);                                                                         \
-        uint32_t gg = GG(E, F, G);                                                              \
-        uint32_t hs = hw + ss1;                                                                 \
-        ES_SM3_PIN(hs);                                                                         \
-        D = dw + ss2;                                                                           \
-        H = hs + gg;                                                                            \
-        B = ROL(B, 9);                                                                          \
-        F = ROL(F, 19);                                                                         \
-        H = P0(H);                                                                              \
-    } while (0)
-
-#define R8M(j, FF, GG)                                                                          \
-    ROUNDM(a, b, c, d, e, f, g, h, (j) + 0, FF, GG);                                            \
-    ROUNDM(d, a, b, c, h, e, f, g, (j) + 1, FF, GG);                                            \
-    ROUNDM(c, d, a, b, g, h, e, f, (j) + 2, FF, GG);                                            \
-    ROUNDM(b, c, d, a, f, g, h, e, (j) + 3, FF, GG);                                            \
-    ROUNDM(a, b, c, d, e, f, g, h, (j) + 4, FF, GG);                                            \
-    ROUNDM(d, a, b, c, h, e, f, g, (j) + 5, FF, GG);                                            \
-    ROUNDM(c, d, a, b, g, h, e, f, (j) + 6, FF, GG);                                            \
-    ROUNDM(b, c, d, a, f, g, h, e, (j) + 7, FF, GG)
-
-#define VX3(a, b, c) _mm_ternarylogic_epi32((a), (b), (c), 0x96)
-#define VROL(x, n) _mm_rol_epi32((x), (n))
-
-__attribute__((target("avx512f,avx512vl,bmi2"))) static void
-compress_avx512vl(uint32_t v[8], const uint8_t *p, size_t n_blocks)
-{
-    const __m128i bswap = _mm_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
-    _Alignas(16) uint32_t w[68];
-    _Alignas(16) uint32_t wp[64];
-    while (n_blocks--) {
-        __m128i x0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), bswap);
-        __m128i x1 =
-            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), bswap);
-        __m128i x2 =
-            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), bswap);
-        __m128i x3 =
-            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), bswap);
-        _mm_store_si128((__m128i *)(void *)w, x0);
-        _mm_store_si128((__m128i *)(void *)(w + 4), x1);
-        _mm_store_si128((__m128i *)(void *)(w + 8), x2);
-        _mm_store_si128((__m128i *)(void *)(w + 12), x3);
-        _mm_store_si128((__m128i *)(void *)wp, _mm_xor_si128(x0, x1));
-        _mm_store_si128((__m128i *)(void *)(wp + 4), _mm_xor_si128(x1, x2));
-        _mm_store_si128((__m128i *)(void *)(wp + 8), _mm_xor_si128(x2, x3));
-        for (int j = 16; j < 68; j += 4) {
-            __m128i m3 = _mm_srli_si128(x3, 4);            /* W[j-3..j-1], 0 */
-            __m128i m9 = _mm_alignr_epi8(x2, x1, 12);      /* W[j-9..j-6] */
-            __m128i m13 = _mm_alignr_epi8(x1, x0, 12);     /* W[j-13..j-10] */
-            __m128i m6 = _mm_alignr_epi8(x3, x2, 8);       /* W[j-6..j-3] */
-            __m128i t = VX3(x0, m9, VROL(m3, 15));
-            t = VX3(t, VROL(t, 15), VROL(t, 23));          /* P1 */
-            t = VX3(t, VROL(m13, 7), m6);
-            __m128i f = _mm_slli_si128(t, 12);             /* 0, 0, 0, W[j] */
-            t = VX3(t, VROL(f, 15), VROL(f, 30));
-            t = _mm_xor_si128(t, VROL(f, 6));
-            _mm_store_si128((__m128i *)(void *)(w + j), t);
-            if (j < 68) {
-                _mm_store_si128((__m128i *)(void *)(wp + j - 4), _mm_xor_si128(x3, t));
-            }
-            x0 = x1;
-            x1 = x2;
-            x2 = x3;
-            x3 = t;
-        }
-        uint32_t a = v[0], b = v[1], c = v[2], d = v[3];
-        uint32_t e = v[4], f = v[5], g = v[6], h = v[7];
-        R8M(0, FF0, GG0);
-        R8M(8, FF0, GG0);
-        R8M(16, FF1, GG1);
-        R8M(24, FF1, GG1);
-        R8M(32, FF1, GG1);
-        R8M(40, FF1, GG1);
-        R8M(48, FF1, GG1);
-        R8M(56, FF1, GG1);
-        v[0] ^= a;
-        v[1] ^= b;
-        v[2] ^= c;
-        v[3] ^= d;
-        v[4] ^= e;
-        v[5] ^= f;
-        v[6] ^= g;
-        v[7] ^= h;
-        p += 64;
-    }
-}
 #endif
 
 typedef void (*compress_fn)(uint32_t v[8], const uint8_t *p, size_t n_blocks);
@@ -255,10 +143,6 @@ static compress_fn pick_compress(void)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("bmi2")) {
-        return compress_avx512vl;
-    }
     if (__builtin_cpu_supports("bmi2")) {
         return compress_bmi2;
     }
@@ -296,12 +180,6 @@ int es_sm3_fast_force(int level)
             return 0;
         }
         f = compress_bmi2;
-        break;
-    case 3:
-        if (best != compress_avx512vl) {
-            return 0;
-        }
-        f = compress_avx512vl;
         break;
 #endif
     default:

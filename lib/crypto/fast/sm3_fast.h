@@ -25,7 +25,7 @@ void es_sm3_fast_final(struct es_sm3_state *st, uint8_t out[32]);
 void es_sm3_fast(const void *data, size_t len, uint8_t out[32]);
 
 /* Selects the compression function for tests: 0 automatic, 1 portable,
- * 2 BMI2, 3 AVX-512VL schedule. Returns 0 if this CPU cannot run it. */
+ * 2 BMI2. Returns 0 if this CPU cannot run it. */
 int es_sm3_fast_force(int level);
 
 /* Compresses n_blocks 64-byte blocks into v. */

@@ -149,10 +149,15 @@ static void test_field(void **state)
             } else {
                 assert_true(one[0] == 1 && one[1] == 0 && one[2] == 0 && one[3] == 0);
             }
+            uint64_t inv3[4];
+            es_sm2_fe_inv_gcd_c(inv3, a);
+            assert_memory_equal(inv, inv3, 32);
 #ifdef ES_FAST_HAVE_ADX_ASM
             if (es_sm2_fast_cpu() & ES_SM2_IMPL_ADX) {
                 uint64_t inv2[4];
                 es_sm2_fe_inv_adx(inv2, a);
+                assert_memory_equal(inv, inv2, 32);
+                es_sm2_fe_inv_gcd_adx(inv2, a);
                 assert_memory_equal(inv, inv2, 32);
             }
 #endif
@@ -163,6 +168,52 @@ static void test_field(void **state)
     BN_free(p);
     BN_free(rinv);
     BN_free(r);
+    BN_free(x);
+    BN_CTX_free(ctx);
+}
+
+/* safegcd inverses against BN_mod_inverse, modulo p and n */
+static void test_safegcd(void **state)
+{
+    (void)state;
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *mods[2] = {NULL, NULL}, *x = BN_new();
+    BN_hex2bn(&mods[0], P_HEX);
+    BN_hex2bn(&mods[1], N_HEX);
+    for (int m = 0; m < 2; m++) {
+        for (long it = 0; it < t_iters(20000); it++) {
+            uint64_t a[4], r[4], want[4];
+            if (it < 256) {
+                /* 2^it, and 2^it - 1, below the modulus */
+                BIGNUM *t = BN_new();
+                BN_set_bit(t, (int)(it % 256));
+                if (it & 1) {
+                    BN_sub_word(t, 1);
+                }
+                BN_nnmod(t, t, mods[m], ctx);
+                limbs_from_bn(a, t);
+                BN_free(t);
+            } else {
+                rand_below(a, mods[m], ctx);
+            }
+            if (m == 0) {
+                es_sm2_inv_mod_p(r, a);
+            } else {
+                es_sm2_inv_mod_n(r, a);
+            }
+            BIGNUM *ba = bn_from_limbs(a);
+            if (BN_is_zero(ba)) {
+                memset(want, 0, 32);
+            } else {
+                assert_non_null(BN_mod_inverse(x, ba, mods[m], ctx));
+                limbs_from_bn(want, x);
+            }
+            assert_memory_equal(r, want, 32);
+            BN_free(ba);
+        }
+    }
+    BN_free(mods[0]);
+    BN_free(mods[1]);
     BN_free(x);
     BN_CTX_free(ctx);
 }
@@ -508,7 +559,8 @@ int main(void)
     }
     es_sm2_fast_force(~0u);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_field),        cmocka_unit_test(test_scalar),
+        cmocka_unit_test(test_field),        cmocka_unit_test(test_safegcd),
+        cmocka_unit_test(test_scalar),
         cmocka_unit_test(test_pubkey),       cmocka_unit_test(test_differential),
         cmocka_unit_test(test_bad_pubkey),   cmocka_unit_test(test_retry_rules),
         cmocka_unit_test(test_es_key),
