@@ -279,6 +279,9 @@ void h_seals_action(struct es_call *c)
         goto out;
     }
     s.version++;
+    /* pre-sign the new status answer, so that status requests find it signed */
+    size_t warm_len = 0;
+    es_status_answer(c, s.esid, &warm_len);
     api_json(c, 200, seal_json(c, &s, false));
 out:
     es_store_seal_clear(&s);

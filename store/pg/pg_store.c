@@ -60,7 +60,8 @@ static int pg_err(es_store *st, const char *what, const PGresult *res)
 static char *dollarize(const char *sql, int *n_params)
 {
     size_t len = strlen(sql);
-    char *out = malloc(len * 4 + 1);
+    size_t cap = len * 4 + 1; /* "?" becomes at most "$999" */
+    char *out = malloc(cap);
     if (!out) {
         return NULL;
     }
@@ -68,7 +69,7 @@ static char *dollarize(const char *sql, int *n_params)
     size_t o = 0;
     for (const char *p = sql; *p; p++) {
         if (*p == '?') {
-            o += (size_t)sprintf(out + o, "$%d", ++n);
+            o += (size_t)snprintf(out + o, cap - o, "$%d", ++n);
         } else {
             out[o++] = *p;
         }

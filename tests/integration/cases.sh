@@ -280,6 +280,7 @@ run_cases() {
   TOKEN=$A_ADMIN; api GET /api/v1/seals; expect 403 "admin does not handle seals"
   TOKEN=$A_ADMIN; api POST "/api/v1/seals/$ESID3/suspend" '{}'; expect 403 "admin may not suspend"
   TOKEN=$A_AUD; api POST "/api/v1/seals/$ESID3/suspend" '{}'; expect 403 "auditor may not suspend"
+  run_matrix
   TOKEN=$A_USER; api POST /api/v1/logout; expect 200 "logout"
   api GET /api/v1/me; expect 401 "token dead after logout"
 }
@@ -308,5 +309,55 @@ check_chain() {
     } | openssl dgst -sm3 -r | cut -d' ' -f1)
     [ "$got" = "$want" ] || { echo "hash mismatch at seq $(jq -r .seq <<<"$row")"; return 1; }
     prev=$want
+  done
+}
+
+# Every role against every endpoint it must not reach: 403 (401 without a
+# login). The allowed roles are not called here (the cases above do).
+run_matrix() {
+  local routes=(
+    "GET /api/v1/me admin,reviewer,maker,org_admin,user,auditor"
+    "GET /api/v1/orgs admin,reviewer,maker,auditor,org_admin"
+    "POST /api/v1/orgs admin"
+    "GET /api/v1/users admin,org_admin,auditor"
+    "POST /api/v1/users admin,org_admin"
+    "POST /api/v1/applications org_admin"
+    "GET /api/v1/applications org_admin,reviewer,maker,auditor"
+    "GET /api/v1/applications/$APP1 org_admin,reviewer,maker,auditor"
+    "POST /api/v1/applications/$APP1/approve reviewer"
+    "POST /api/v1/applications/$APP1/reject reviewer"
+    "POST /api/v1/applications/$APP1/make maker"
+    "GET /api/v1/seals org_admin,user,reviewer,maker,auditor"
+    "GET /api/v1/seals/$ESID3 org_admin,user,reviewer,maker,auditor"
+    "GET /api/v1/seals/$ESID3/events org_admin,user,reviewer,maker,auditor"
+    "POST /api/v1/seals/$ESID3/sign user"
+    "GET /api/v1/seals/$ESID3/grants org_admin,auditor"
+    "POST /api/v1/seals/$ESID3/grants org_admin"
+    "POST /api/v1/seals/$ESID3/register reviewer"
+    "POST /api/v1/seals/$ESID3/activate org_admin"
+    "POST /api/v1/seals/$ESID3/suspend org_admin"
+    "POST /api/v1/seals/$ESID3/resume org_admin"
+    "POST /api/v1/seals/$ESID3/freeze reviewer"
+    "POST /api/v1/seals/$ESID3/unfreeze reviewer"
+    "POST /api/v1/seals/$ESID3/report-loss org_admin"
+    "POST /api/v1/seals/$ESID3/cancel org_admin,reviewer"
+    "POST /api/v1/seals/$ESID3/change org_admin"
+    "GET /api/v1/grants user,org_admin,auditor"
+    "POST /api/v1/grants/$GRANT/revoke org_admin"
+    "GET /api/v1/usage org_admin,auditor,user"
+    "GET /api/v1/audit auditor"
+    "GET /api/v1/audit/verify auditor"
+  )
+  local roles=(admin:$A_ADMIN reviewer:$A_REV maker:$A_MAKER org_admin:$A_ORG user:$A_USER auditor:$A_AUD)
+  local r m p allowed rt name tok body
+  for r in "${routes[@]}"; do
+    read -r m p allowed <<<"$r"
+    body=; [ "$m" = POST ] && body='{}'
+    TOKEN=; api "$m" "$p" "$body"; expect 401 "anonymous $m $p"
+    for rt in "${roles[@]}"; do
+      name=${rt%%:*}; tok=${rt#*:}
+      case ",$allowed," in *",$name,"*) continue ;; esac
+      TOKEN=$tok; api "$m" "$p" "$body"; expect 403 "$name $m $p"
+    done
   done
 }

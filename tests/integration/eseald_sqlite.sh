@@ -17,5 +17,19 @@ api GET /api/v1/audit/verify; expect 200 "audit after restart"
 TOKEN=$(login orgadmin)
 api GET "/api/v1/seals/$ESID3"; expect 200 "seal survives a restart"
 [ "$(jqb .status)" = active ]; check $? "state survives a restart"
-stop_eseald
+# graceful shutdown: a request whose body is still arriving when SIGTERM
+# comes is answered before the daemon exits
+exec 3<>"/dev/tcp/127.0.0.1/${URL##*:}"
+body='{"username":"orgadmin","password":"demo"}'
+printf 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "${body:0:20}" >&3
+sleep 0.5
+kill -TERM "$ESEALD_PID"
+sleep 0.5
+printf '%s' "${body:20}" >&3
+timeout 20 cat <&3 > "$T/inflight" || true
+exec 3<&-
+head -n 1 "$T/inflight" | grep -q '200 OK'; check $? "a request in flight at SIGTERM is answered"
+rc=0; wait "$ESEALD_PID" || rc=$?; ESEALD_PID=
+[ "$rc" -eq 0 ]; check $? "clean exit after SIGTERM ($rc)"
+curl -s -o /dev/null "$URL/api/v1/health"; [ $? -ne 0 ]; check $? "no longer listening"
 finish
