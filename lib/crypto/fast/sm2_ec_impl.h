@@ -226,6 +226,80 @@ static void pt_madd_vt(jpt *r, const jpt *a, const apt *b)
     *r = t;
 }
 
+/*
+ * Variable time, public points: d = 2d and acc = acc + b at once, the
+ * operations of the doubling and of the mixed addition interleaved so
+ * that the two independent dependency chains overlap (verification runs
+ * its s G comb this way alongside the doublings of t P).
+ */
+static void pt_dbl_madd_vt(jpt *d, jpt *acc, const apt *b)
+{
+    if (fe_is_zero(acc->z)) {
+        fe_copy(acc->x, b->x);
+        fe_copy(acc->y, b->y);
+        fe_copy(acc->z, FP_ONE);
+        pt_dbl(d, d);
+        return;
+    }
+    fe delta, gamma, beta, alpha, t0, t1;
+    fe z1z1, u2, s2, h, rr, hh, ii, jj, v, t;
+    jpt o;
+    fsqr(delta, d->z);
+    fsqr(z1z1, acc->z);
+    fsqr(gamma, d->y);
+    fmul(u2, b->x, z1z1);
+    fmul(beta, d->x, gamma);
+    fmul(s2, acc->z, z1z1);
+    fsub(t0, d->x, delta);
+    fadd(t1, d->x, delta);
+    fmul(s2, b->y, s2);
+    fmul(alpha, t0, t1);
+    fsub(h, u2, acc->x);
+    fsub(rr, s2, acc->y);
+    fe_dbl(rr, rr);
+    fe_dbl(t0, alpha);
+    fadd(alpha, alpha, t0);
+    fsqr(hh, h);
+    fadd(t0, d->y, d->z);
+    fe_dbl(ii, hh);
+    fe_dbl(ii, ii);
+    fsqr(t0, t0);
+    fmul(jj, h, ii);
+    fsub(t0, t0, gamma);
+    fmul(v, acc->x, ii);
+    fsub(d->z, t0, delta); /* d->x, d->y, d->z are not read after this */
+    fe_dbl(beta, beta);
+    fe_dbl(beta, beta);
+    fadd(t, acc->z, h);
+    fsqr(t0, alpha);
+    fsqr(t, t);
+    fe_dbl(t1, beta);
+    fsub(d->x, t0, t1);
+    fsub(t, t, z1z1);
+    fsub(o.z, t, hh);
+    fsub(t0, beta, d->x);
+    fsqr(o.x, rr);
+    fmul(t0, alpha, t0);
+    fsub(o.x, o.x, jj);
+    fe_dbl(t, v);
+    fsub(o.x, o.x, t);
+    fsqr(gamma, gamma);
+    fsub(t, v, o.x);
+    fe_dbl(gamma, gamma);
+    fmul(t, rr, t);
+    fe_dbl(gamma, gamma);
+    fmul(jj, acc->y, jj);
+    fe_dbl(gamma, gamma);
+    fe_dbl(jj, jj);
+    fsub(d->y, t0, gamma);
+    fsub(o.y, t, jj);
+    if (fe_is_zero(h)) {
+        pt_madd_vt(acc, acc, b); /* acc = +-b: the general formula does not apply */
+    } else {
+        *acc = o;
+    }
+}
+
 /* Variable-time full Jacobian addition (add-2007-bl shape, 12M + 4S). */
 static void pt_add_vt(jpt *r, const jpt *a, const jpt *b)
 {
@@ -624,20 +698,20 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
         return false;
     }
 
-    /* s G through the comb, indexing the table directly (s is public) */
-    jpt r1;
-    memset(&r1, 0, sizeof(r1));
+    /* s G: the comb's windows, indexing the table directly (s is public) */
+    apt comb[COMB_WINDOWS];
+    int n_comb = 0;
     for (int j = 0; j < COMB_WINDOWS; j++) {
         uint32_t digit, neg;
         comb_booth(comb_window(s, j), &digit, &neg);
         if (digit == 0) {
             continue;
         }
-        apt e = es_sm2_comb[j][digit - 1];
+        comb[n_comb] = es_sm2_comb[j][digit - 1];
         if (neg) {
-            fneg(e.y, e.y);
+            fneg(comb[n_comb].y, comb[n_comb].y);
         }
-        pt_madd_vt(&r1, &r1, &e);
+        n_comb++;
     }
 
     /* t P by width-5 NAF: odd multiples P, 3P, ..., 15P */
@@ -651,10 +725,21 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
     }
     int8_t naf[258];
     int len = wnaf5(naf, t);
-    jpt r2;
+    /*
+     * The doublings of t P run alongside the comb additions of s G (one
+     * comb addition per doubling while they last): two independent chains
+     * that the processor overlaps.
+     */
+    jpt r1, r2;
+    memset(&r1, 0, sizeof(r1));
     memset(&r2, 0, sizeof(r2));
+    int ci = 0;
     for (int i = len - 1; i >= 0; i--) {
-        pt_dbl(&r2, &r2);
+        if (ci < n_comb) {
+            pt_dbl_madd_vt(&r2, &r1, &comb[ci++]);
+        } else {
+            pt_dbl(&r2, &r2);
+        }
         int d = naf[i];
         if (d > 0) {
             pt_add_vt(&r2, &r2, &pre[(d - 1) / 2]);
@@ -663,6 +748,9 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
             fneg(q.y, q.y);
             pt_add_vt(&r2, &r2, &q);
         }
+    }
+    for (; ci < n_comb; ci++) {
+        pt_madd_vt(&r1, &r1, &comb[ci]);
     }
     jpt rr;
     pt_add_vt(&rr, &r1, &r2);

@@ -286,7 +286,7 @@ static inline void fe_sqr_c(fe r, const fe a)
     "movq %%r11, 24(%[r])\n\t"
 
 /* r = a * b * 2^-256 mod p. Requires BMI2 and ADX. r may alias a or b. */
-static inline void fe_mul_adx(fe r, const fe a, const fe b)
+static inline __attribute__((always_inline)) void fe_mul_adx(fe r, const fe a, const fe b)
 {
     const uint64_t *pa = a, *pb = b;
     __asm__ volatile(
@@ -318,7 +318,7 @@ static inline void fe_mul_adx(fe r, const fe a, const fe b)
  * r = a^2 * 2^-256 mod p: the six cross products once (doubled with the
  * carry chains), then the four squares on the diagonal.
  */
-static inline void fe_sqr_adx(fe r, const fe a)
+static inline __attribute__((always_inline)) void fe_sqr_adx(fe r, const fe a)
 {
     const uint64_t *pa = a, *pb = a;
     __asm__ volatile(
@@ -380,7 +380,7 @@ static inline void fe_sqr_adx(fe r, const fe a)
           "memory");
 }
 /* r = a + b mod p (x86-64 assembly; no BMI2 needed). */
-static inline void fe_add_asm(fe r, const fe a, const fe b)
+static inline __attribute__((always_inline)) void fe_add_asm(fe r, const fe a, const fe b)
 {
     __asm__ volatile(
         "movq 0(%[a]), %%r8\n\t"
@@ -419,7 +419,7 @@ static inline void fe_add_asm(fe r, const fe a, const fe b)
 }
 
 /* r = a - b mod p: subtract, then add p masked by the borrow. */
-static inline void fe_sub_asm(fe r, const fe a, const fe b)
+static inline __attribute__((always_inline)) void fe_sub_asm(fe r, const fe a, const fe b)
 {
     __asm__ volatile(
         "movq 0(%[a]), %%r8\n\t"

@@ -28,36 +28,57 @@ void es_sm2_lookup_c(apt *out, const apt *tab, uint32_t digit)
 #ifdef HAVE_X86_SIMD
 __attribute__((target("avx2"))) void es_sm2_lookup_avx2(apt *out, const apt *tab, uint32_t digit)
 {
-    __m256i acc0 = _mm256_setzero_si256();
-    __m256i acc1 = _mm256_setzero_si256();
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, b0 = a0, b1 = a0;
     const __m256i d = _mm256_set1_epi32((int)digit);
-    const __m256i one = _mm256_set1_epi32(1);
-    __m256i idx = one;
+    const __m256i two = _mm256_set1_epi32(2);
+    __m256i ia = _mm256_set1_epi32(1), ib = _mm256_set1_epi32(2);
     const __m256i *p = (const __m256i *)(const void *)tab;
-    for (uint32_t i = 0; i < COMB_N; i++) {
-        __m256i m = _mm256_cmpeq_epi32(idx, d);
-        acc0 = _mm256_or_si256(acc0, _mm256_and_si256(m, _mm256_loadu_si256(p + 2 * i)));
-        acc1 = _mm256_or_si256(acc1, _mm256_and_si256(m, _mm256_loadu_si256(p + 2 * i + 1)));
-        idx = _mm256_add_epi32(idx, one);
+    for (uint32_t i = 0; i < COMB_N; i += 2) {
+        __m256i ma = _mm256_cmpeq_epi32(ia, d);
+        __m256i mb = _mm256_cmpeq_epi32(ib, d);
+        a0 = _mm256_or_si256(a0, _mm256_and_si256(ma, _mm256_loadu_si256(p + 2 * i)));
+        a1 = _mm256_or_si256(a1, _mm256_and_si256(ma, _mm256_loadu_si256(p + 2 * i + 1)));
+        b0 = _mm256_or_si256(b0, _mm256_and_si256(mb, _mm256_loadu_si256(p + 2 * i + 2)));
+        b1 = _mm256_or_si256(b1, _mm256_and_si256(mb, _mm256_loadu_si256(p + 2 * i + 3)));
+        ia = _mm256_add_epi32(ia, two);
+        ib = _mm256_add_epi32(ib, two);
     }
-    _mm256_storeu_si256((__m256i *)(void *)out, acc0);
-    _mm256_storeu_si256((__m256i *)(void *)out + 1, acc1);
+    _mm256_storeu_si256((__m256i *)(void *)out, _mm256_or_si256(a0, b0));
+    _mm256_storeu_si256((__m256i *)(void *)out + 1, _mm256_or_si256(a1, b1));
 }
 
+/*
+ * One 64-byte entry per ZMM register; each entry is OR-ed in under a
+ * k-mask from a compare, into four accumulators so that the loop is not
+ * one long dependency chain. Every entry is loaded without a mask (a
+ * masked load could skip memory for masked-off lanes).
+ */
 __attribute__((target("avx512f"))) void es_sm2_lookup_avx512(apt *out, const apt *tab,
                                                               uint32_t digit)
 {
-    __m512i acc = _mm512_setzero_si512();
+    __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     const __m512i d = _mm512_set1_epi64((long long)digit);
-    const __m512i one = _mm512_set1_epi64(1);
-    __m512i idx = one;
+    const __m512i four = _mm512_set1_epi64(4);
+    __m512i i0 = _mm512_set1_epi64(1), i1 = _mm512_set1_epi64(2);
+    __m512i i2 = _mm512_set1_epi64(3), i3 = _mm512_set1_epi64(4);
     const __m512i *p = (const __m512i *)(const void *)tab;
-    for (uint32_t i = 0; i < COMB_N; i++) {
-        __mmask8 m = _mm512_cmpeq_epi64_mask(idx, d);
-        acc = _mm512_mask_mov_epi64(acc, m, _mm512_loadu_si512(p + i));
-        idx = _mm512_add_epi64(idx, one);
+    _Static_assert(COMB_N % 4 == 0, "four accumulators");
+    for (uint32_t i = 0; i < COMB_N; i += 4) {
+        __m512i e0 = _mm512_loadu_si512(p + i);
+        __m512i e1 = _mm512_loadu_si512(p + i + 1);
+        __m512i e2 = _mm512_loadu_si512(p + i + 2);
+        __m512i e3 = _mm512_loadu_si512(p + i + 3);
+        acc0 = _mm512_mask_or_epi64(acc0, _mm512_cmpeq_epi64_mask(i0, d), acc0, e0);
+        acc1 = _mm512_mask_or_epi64(acc1, _mm512_cmpeq_epi64_mask(i1, d), acc1, e1);
+        acc2 = _mm512_mask_or_epi64(acc2, _mm512_cmpeq_epi64_mask(i2, d), acc2, e2);
+        acc3 = _mm512_mask_or_epi64(acc3, _mm512_cmpeq_epi64_mask(i3, d), acc3, e3);
+        i0 = _mm512_add_epi64(i0, four);
+        i1 = _mm512_add_epi64(i1, four);
+        i2 = _mm512_add_epi64(i2, four);
+        i3 = _mm512_add_epi64(i3, four);
     }
-    _mm512_storeu_si512((void *)out, acc);
+    acc0 = _mm512_or_si512(_mm512_or_si512(acc0, acc1), _mm512_or_si512(acc2, acc3));
+    _mm512_storeu_si512((void *)out, acc0);
 }
 #else
 void es_sm2_lookup_avx2(apt *out, const apt *tab, uint32_t digit)
