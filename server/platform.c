@@ -78,7 +78,9 @@ int es_platform_check_signed(struct es_app *app, json_t *doc, json_t **out_tbs)
     uint8_t *sig = ks_b64_decode(s64, strlen(s64), &sl);
     int ok = 0;
     if (tbs && sig) {
+        pthread_mutex_lock(&app->platform_lock); /* one es_cert, many threads */
         ok = es_cert_verify(app->platform_cert, tbs, tl, sig, sl) == 1;
+        pthread_mutex_unlock(&app->platform_lock);
         if (ok) {
             *out_tbs = json_loadb((const char *)tbs, tl, JSON_REJECT_DUPLICATES, NULL);
         }

@@ -11,6 +11,13 @@
 
 #include "../eseald.h"
 
+#if defined(__has_include)
+#if __has_include("eseal/image.h")
+#include "eseal/image.h"
+#define ES_HAVE_IMAGE 1
+#endif
+#endif
+
 #define PICTURE_MAX (2u * 1024 * 1024)
 
 static json_t *app_json(const struct es_store_app *a)
@@ -87,6 +94,21 @@ void h_apps_create(struct es_call *c)
         api_error(c, 400, "bad_request", "The picture is not a PNG, JPEG, GIF, BMP or OFD file.");
         return;
     }
+#ifdef ES_HAVE_IMAGE
+    if (pic) {
+        /* decode it whole, within limits: a picture that is not what it
+         * claims never reaches a seal */
+        es_ctx *ictx = es_ctx_new();
+        int irc = ictx ? es_image_check(ictx, pic, pic_len, NULL, NULL, NULL) : ES_ERR_NOMEM;
+        if (irc != ES_OK) {
+            api_error(c, 400, "bad_request", "The picture is unusable: %s",
+                      ictx ? es_ctx_errmsg(ictx) : "out of memory");
+            es_ctx_free(ictx);
+            return;
+        }
+        es_ctx_free(ictx);
+    }
+#endif
     struct es_store_app a = {.org_id = c->who.org_id, .applicant_id = c->who.user_id,
                              .seal_type = type, .valid_days = days, .picture = (uint8_t *)pic,
                              .picture_len = pic_len};

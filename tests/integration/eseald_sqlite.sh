@@ -7,10 +7,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cases.sh"
 need curl jq openssl xxd
 make_pki
+# the command line and the configuration file
+"$ESEALD" --help >/dev/null; check $? "--help"
+printf 'listen = 127.0.0.1:0\nthreads = lots\n' > "$T/bad.conf"
+"$ESEALD" --config "$T/bad.conf" 2>"$T/err"; [ $? -eq 2 ] && grep -q "bad.conf:2" "$T/err"; check $? "a bad configuration file names the line"
+"$ESEALD" --listen 127.0.0.1:0 --db "sqlite:$T/x.db" --master-key "$T/mk0" --create-master-key 2>"$T/err"; [ $? -ne 0 ] && grep -q "platform" "$T/err"; check $? "the platform key is required"
+"$ESEALD" --frobnicate 2>/dev/null; [ $? -eq 2 ]; check $? "unknown flag"
 start_eseald "sqlite:$T/eseald.db"
 run_cases
 stop_eseald
-start_eseald "sqlite:$T/eseald.db"
+printf 'db = sqlite:%s\nstatus_ttl_s = 60\nsweep_s = 5\n' "$T/eseald.db" > "$T/eseald.conf"
+start_eseald "sqlite:$T/other.db" --config "$T/eseald.conf" --db "sqlite:$T/eseald.db"
 TOKEN=$(login auditor)
 api GET /api/v1/audit/verify; expect 200 "audit after restart"
 [ "$(jqb .intact)" = true ]; check $? "chain intact after restart"

@@ -4,6 +4,8 @@
 # Needs: ESEALD (the daemon), ESEAL (the CLI), curl, jq.
 set -uo pipefail
 PASSES=0
+BODY=
+STATUS=
 FAILS=0
 T=$(mktemp -d /tmp/eseald-it-XXXXXX)
 ESEALD_PID=
