@@ -267,7 +267,25 @@ void h_audit_verify(struct es_call *c)
     json_t *o = json_pack("{s:b,s:I}", "intact", bad == 0, "entries", (json_int_t)n);
     if (bad) {
         json_object_set_new(o, "first_bad_seq", json_integer(bad));
+    } else if (n > 0) {
+        /* the head, signed by the platform: kept with a backup or by the
+         * auditor, it shows later whether the log was cut short */
+        struct audit_out last = {c, json_array()};
+        struct es_store_filter f = {.since = n, .limit = 1};
+        if (ES_STORE_CALL(st, audit_list, &f, audit_row, &last) == ES_STORE_OK &&
+            json_array_size(last.arr) == 1) {
+            json_t *row = json_array_get(last.arr, 0);
+            json_t *tbs = json_pack("{s:s,s:O,s:O,s:I}", "type", "eseal-audit-head/1", "seq",
+                                    json_object_get(row, "seq"), "hash",
+                                    json_object_get(row, "hash"), "at",
+                                    (json_int_t)time(NULL));
+            json_t *head = tbs ? es_platform_signed(c->app, tbs) : NULL;
+            json_decref(tbs);
+            if (head) {
+                json_object_set_new(o, "head", head);
+            }
+        }
+        json_decref(last.arr);
     }
-    /* a signed head lets an auditor detect a later truncation */
     api_json(c, 200, o);
 }

@@ -253,6 +253,10 @@ run_cases() {
   [ "$(jqb '[.entries[].action] | index("application.approve") != null')" = true ]; check $? "audit has the approval"
   api GET /api/v1/audit/verify; expect 200 "audit chain check"
   [ "$(jqb .intact)" = true ]; check $? "audit chain intact"
+  printf '%s' "$BODY" | jq .head > "$T/head.json"
+  api_file POST /api/v1/registrations/verify "$T/head.json"
+  [ "$(jqb .valid)" = true ] && [ "$(jqb .registration.type)" = eseal-audit-head/1 ]; check $? "signed audit head"
+  TOKEN=$A_AUD
   # the auditor recomputes the chain from the export alone
   printf '%s' "$BODY" > /dev/null
   api GET /api/v1/audit
