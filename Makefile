@@ -2,6 +2,7 @@
 #   make run   install what is missing, build, run the main job
 #   make test  install, build, run the whole suite: plain, then ASan+UBSan,
 #              then the fuzz targets for a bounded time
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
