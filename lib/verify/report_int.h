@@ -68,6 +68,14 @@ ES_RESULT es_entry_set_str(char **slot, const char *s);
 /* Computes entry and report verdicts. */
 void es_report_finish(es_report *r);
 
+/* One report line for a certificate at time t: validity window, key usage
+ * (when `signer`), then the chain to opts->trust (skipped with no_chain,
+ * INDETERMINATE without anchors). `extra` may serve as intermediates. */
+ES_RESULT es_verify_cert_check(struct es_entry *e, const es_verify_opts *o, const char *id,
+                               const char *clause, const es_cert *cert,
+                               const es_cert *const *extra, size_t n_extra, bool time_known,
+                               int64_t t, bool signer);
+
 /* The SES pipeline: verifies one SES_Signature (v1/v4/v5) into a new entry.
  * `actual_hash` is the digest of the protected data computed by the caller
  * (NULL = data not available). ses-format.md §6.4. */

@@ -44,8 +44,8 @@ static es_result sig_quirks(struct es_entry *e, es_profile prof, unsigned sq, co
     return ES_RESULT_OK;
 }
 
-/* Validity window and chain of a certificate at time t, as one check. */
-static es_result cert_check(struct es_entry *e, const es_verify_opts *o, const char *id,
+/* see verify/report_int.h */
+es_result es_verify_cert_check(struct es_entry *e, const es_verify_opts *o, const char *id,
                             const char *clause, const es_cert *cert, const es_cert *const *extra,
                             size_t n_extra, bool time_known, int64_t t, bool signer)
 {
@@ -162,7 +162,7 @@ static es_result seal_checks(struct es_entry *e, const es_verify_opts *o, es_pro
         }
     }
     if (maker) {
-        ES_GUARD_GOTO(cert_check(e, o, "seal_maker_chain", C_CHAIN, maker, NULL, 0, time_known,
+        ES_GUARD_GOTO(es_verify_cert_check(e, o, "seal_maker_chain", C_CHAIN, maker, NULL, 0, time_known,
                                  t, false));
     }
     /* S4: validStart <= t <= validEnd */
@@ -397,7 +397,7 @@ es_result es_verify_ses_into(es_report *r, const es_verify_opts *o, es_profile p
 
     /* V5/V6: signer certificate chain, usage and validity at the signing time */
     if (have_signer) {
-        ES_GUARD_GOTO(cert_check(e, o, "signer_chain", C_SIGNER, signer, NULL, 0, time_known,
+        ES_GUARD_GOTO(es_verify_cert_check(e, o, "signer_chain", C_SIGNER, signer, NULL, 0, time_known,
                                  t_sign, true));
     } else {
         ES_GUARD_GOTO(es_entry_check(e, "signer_chain", ES_CHECK_FAILED, "SIGNER_CERT_UNREADABLE",

@@ -27,47 +27,8 @@
 es_result es_ofd_cert_check(struct es_entry *e, const es_verify_opts *o, const char *id,
                             const char *clause, const es_cert *cert, bool time_known, int64_t t)
 {
-    char a[21], z[21], at[21];
-    es_time_format(es_cert_not_before(cert), a);
-    es_time_format(es_cert_not_after(cert), z);
-    es_time_format(t, at);
-    const char *who = es_cert_subject(cert);
-    if (!time_known) {
-        return es_entry_check(e, id, ES_CHECK_INDETERMINATE, "SIGNING_TIME_UNKNOWN", clause,
-                              "%s: the signing time is unknown, validity cannot be judged", who);
-    }
-    if (t < es_cert_not_before(cert)) {
-        return es_entry_check(e, id, ES_CHECK_FAILED, "CERT_NOT_YET_VALID", clause,
-                              "%s is valid from %s, after the time %s", who, a, at);
-    }
-    if (t > es_cert_not_after(cert)) {
-        return es_entry_check(e, id, ES_CHECK_FAILED, "CERT_EXPIRED", clause,
-                              "%s expired on %s, before the time %s", who, z, at);
-    }
-    if (o && o->no_chain) {
-        return es_entry_check(e, id, ES_CHECK_WARNING, "CHAIN_NOT_CHECKED", clause,
-                              "%s valid at %s; chain not checked (--no-chain)", who, at);
-    }
-    if (!o || !o->trust || es_trust_count(o->trust) == 0) {
-        return es_entry_check(e, id, ES_CHECK_INDETERMINATE, "NO_TRUST_ANCHOR", clause,
-                              "%s valid at %s, but no trust anchors were given", who, at);
-    }
-    struct es_chain_result cr;
-    ES_GUARD(es_chain_verify(o->trust, cert, NULL, 0, t, &cr));
-    if (cr.built && cr.time_ok) {
-        return es_entry_check(e, id, ES_CHECK_PASSED, "", clause, "%s: %s valid at %s", who,
-                              cr.detail, at);
-    }
-    if (cr.built) {
-        return es_entry_check(e, id, ES_CHECK_FAILED, "CHAIN_CERT_NOT_VALID_AT_TIME", clause,
-                              "%s: %s at %s", who, cr.detail, at);
-    }
-    if (cr.ossl_error == 7) { /* X509_V_ERR_CERT_SIGNATURE_FAILURE */
-        return es_entry_check(e, id, ES_CHECK_FAILED, "CHAIN_SIGNATURE_INVALID", clause, "%s: %s",
-                              who, cr.detail);
-    }
-    return es_entry_check(e, id, ES_CHECK_INDETERMINATE, "CHAIN_NOT_BUILT", clause, "%s: %s",
-                          who, cr.detail);
+    /* the same rules as the SES pipeline's certificate checks */
+    return es_verify_cert_check(e, o, id, clause, cert, NULL, 0, time_known, t, true);
 }
 
 es_cert *es_ofd_value_signer(const uint8_t *val, size_t len, es_profile prof)
