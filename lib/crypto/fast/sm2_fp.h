@@ -257,7 +257,11 @@ static inline void fe_sqr_c(fe r, const fe a)
     "sbbq %%rax, %%" #W3 "\n\t"                                                                \
     "sbbq %%rbx, %%" #W0 "\n\t"
 
-/* r8..r11 += r12..r15, minus p when the sum is >= p, stored to r. */
+/*
+ * r8..r11 += r12..r15, minus p when the sum is >= p, stored to r: p is
+ * subtracted, then added back under a mask when that went below zero
+ * (fewer flag-chain instructions than keeping a copy and CMOVs).
+ */
 #define FP_FINISH                                                                               \
     "xorl %%eax, %%eax\n\t"                                                                    \
     "addq %%r12, %%r8\n\t"                                                                     \
@@ -265,10 +269,6 @@ static inline void fe_sqr_c(fe r, const fe a)
     "adcq %%r14, %%r10\n\t"                                                                    \
     "adcq %%r15, %%r11\n\t"                                                                    \
     "adcq $0, %%rax\n\t"                                                                       \
-    "movq %%r8, %%r12\n\t"                                                                     \
-    "movq %%r9, %%r13\n\t"                                                                     \
-    "movq %%r10, %%r14\n\t"                                                                    \
-    "movq %%r11, %%r15\n\t"                                                                    \
     "movabsq $0xFFFFFFFF00000000, %%rbx\n\t"                                                   \
     "movabsq $0xFFFFFFFEFFFFFFFF, %%rdx\n\t"                                                   \
     "subq $-1, %%r8\n\t"                                                                       \
@@ -276,10 +276,12 @@ static inline void fe_sqr_c(fe r, const fe a)
     "sbbq $-1, %%r10\n\t"                                                                      \
     "sbbq %%rdx, %%r11\n\t"                                                                    \
     "sbbq $0, %%rax\n\t"                                                                       \
-    "cmovcq %%r12, %%r8\n\t"                                                                   \
-    "cmovcq %%r13, %%r9\n\t"                                                                   \
-    "cmovcq %%r14, %%r10\n\t"                                                                  \
-    "cmovcq %%r15, %%r11\n\t"                                                                  \
+    "andq %%rax, %%rbx\n\t"                                                                    \
+    "andq %%rax, %%rdx\n\t"                                                                    \
+    "addq %%rax, %%r8\n\t"                                                                     \
+    "adcq %%rbx, %%r9\n\t"                                                                     \
+    "adcq %%rax, %%r10\n\t"                                                                    \
+    "adcq %%rdx, %%r11\n\t"                                                                    \
     "movq %%r8, 0(%[r])\n\t"                                                                   \
     "movq %%r9, 8(%[r])\n\t"                                                                   \
     "movq %%r10, 16(%[r])\n\t"                                                                 \
