@@ -262,7 +262,7 @@ int main(int argc, char **argv)
         g_seconds = atof(argv[1]);
     }
     if (argc > 2) {
-        g_rounds = atoi(argv[2]);
+        g_rounds = (int)strtol(argv[2], NULL, 10);
     }
     struct ctx c;
     memset(&c, 0, sizeof(c));

@@ -55,7 +55,8 @@ extern const struct es_crypto_ops es_crypto_openssl;
 extern const struct es_crypto_ops es_crypto_fast;
 /* Every object including this header refers to the fast backend, so that a
  * static link pulls lib/crypto/fast in and its constructor registers it. */
-__attribute__((used)) static const struct es_crypto_ops *const es_crypto_fast_link_ = &es_crypto_fast;
+__attribute__((used)) static const struct es_crypto_ops *const es_crypto_fast_link_ =
+    &es_crypto_fast;
 /* Registers another backend (called from that backend's constructor). */
 void es_crypto_register(const struct es_crypto_ops *ops);
 

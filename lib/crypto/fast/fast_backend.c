@@ -38,4 +38,7 @@ const struct es_crypto_ops es_crypto_fast = {
     .key_cache_free = es_sm2_fast_key_cache_free,
 };
 
-__attribute__((constructor)) static void fast_register(void) { es_crypto_register(&es_crypto_fast); }
+__attribute__((constructor)) static void fast_register(void)
+{
+    es_crypto_register(&es_crypto_fast);
+}

@@ -154,7 +154,10 @@ es_result es_sm2_fast_key_prepare(es_key *k)
     return ES_RESULT_OK;
 }
 
-void es_sm2_fast_key_cache_free(void *cache) { es_free_secret(cache, sizeof(struct es_sm2_fast_key)); }
+void es_sm2_fast_key_cache_free(void *cache)
+{
+    es_free_secret(cache, sizeof(struct es_sm2_fast_key));
+}
 
 uint64_t es_sm2_fast_sign_k(const struct es_sm2_fast_key *fk, const uint8_t e[32],
                             const uint8_t k[32], uint8_t r[32], uint8_t s[32])
