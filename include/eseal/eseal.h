@@ -10,6 +10,7 @@
 
 #include "eseal/common.h"
 #include "eseal/crypto.h"
+#include "eseal/crypto_fast.h"
 #include "eseal/error.h"
 #include "eseal/pki.h"
 #include "eseal/report.h"
