@@ -6,6 +6,31 @@
 
 b64() { base64 -w0 "$@"; }
 
+# The life-cycle table of server/lifecycle.c, seen from outside: for each
+# action, the states it is allowed from and the role that performs it.
+declare -A LC_FROM=([register]="made" [activate]="registered" [suspend]="active"
+  [resume]="suspended" [freeze]="active suspended" [unfreeze]="frozen"
+  [report-loss]="active suspended frozen" [cancel]="made registered active suspended lost"
+  [change]="active suspended")
+declare -A LC_WHO=([register]=A_REV [activate]=A_ORG [suspend]=A_ORG [resume]=A_ORG
+  [freeze]=A_REV [unfreeze]=A_REV [report-loss]=A_ORG [cancel]=A_ORG [change]=A_ORG)
+
+# forbidden_from STATE ESID: every action not allowed from STATE is 409.
+forbidden_from() {
+  local state=$1 esid=$2 a TOKEN
+  for a in "${!LC_FROM[@]}"; do
+    case " ${LC_FROM[$a]} " in *" $state "*) continue ;; esac
+    TOKEN=${!LC_WHO[$a]}
+    api POST "/api/v1/seals/$esid/$a" '{"reason":"rename","seal_name":"x"}'
+    expect 409 "$a from $state"
+    [ "$(jqb .error.code)" = invalid_transition ]; check $? "$a from $state: invalid_transition"
+  done
+  TOKEN=$A_REV
+  if [ "$state" != frozen ] && ! case " made registered active suspended lost " in *" $state "*) true ;; *) false ;; esac; then
+    api POST "/api/v1/seals/$esid/cancel" '{"reason":"revocation"}'; expect 409 "forced cancel from $state"
+  fi
+}
+
 run_cases() {
   local TOKEN=
   # ---- public endpoints ----
@@ -93,6 +118,7 @@ run_cases() {
   [ "$(jqb .status)" = made ]; check $? "seal is made"
   printf '%s' "$BODY" | jq -r .seal_der | base64 -d > "$T/seal.esl"
   api POST "/api/v1/applications/$APP1/make" '{}'; expect 409 "make twice"
+  forbidden_from made "$ESID"
   TOKEN=; api GET "/api/v1/seals/$ESID/picture"; expect 200 "public picture"
   TOKEN=; api POST /api/v1/verify "{\"file\":\"$(b64 "$T/seal.esl")\"}"; expect 200 "verify the seal alone"
   [ "$(jqb .verdict)" = TOTAL-PASSED ]; check $? "the made seal verifies"
@@ -119,6 +145,7 @@ run_cases() {
   TOKEN=$A_REV; api POST "/api/v1/seals/$ESID/register" '{}'; expect 200 "reviewer registers"
   [ "$(jqb .status)" = registered ]; check $? "registered"
   api POST "/api/v1/seals/$ESID/register" '{}'; expect 409 "register twice"
+  forbidden_from registered "$ESID"
   TOKEN=; api GET "/api/v1/seals/$ESID/registration"; expect 200 "registration certificate (public)"
   cp "$T/resp" "$T/reg.json"
   api_file POST /api/v1/registrations/verify "$T/reg.json"; expect 200 "verify the registration"
@@ -127,6 +154,7 @@ run_cases() {
   api_file POST /api/v1/registrations/verify "$T/reg-bad.json"; expect 200 "verify a forged registration"
   [ "$(jqb .valid)" = false ]; check $? "forged registration is invalid"
   TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/activate" '{}'; expect 200 "owner activates"
+  forbidden_from active "$ESID"
   TOKEN=; api GET "/api/v1/seals/$ESID/status"; expect 200 "status (public)"
   [ "$(jqb .content.status)" = active ]; check $? "status says active"
   cp "$T/resp" "$T/status.json"
@@ -180,22 +208,27 @@ run_cases() {
   fi
 
   # ---- suspend / freeze / loss ----
+  # history has one-second resolution, as signing times do: a change in the
+  # same second as a signature counts as before it (the cautious reading)
+  sleep 1
   TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/suspend" '{"reason":"holiday"}'; expect 200 "suspend"
+  forbidden_from suspended "$ESID"
   TOKEN=$A_USER; api POST "/api/v1/seals/$ESID/sign" "{\"data\":\"$doc\"}"; expect 409 "sign with a suspended seal"
   TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/suspend" '{}'; expect 409 "suspend twice"
   api POST "/api/v1/seals/$ESID/resume" '{}'; expect 200 "resume"
   api POST "/api/v1/seals/$ESID/freeze" '{"reason":"x"}'; expect 403 "owner may not freeze"
   TOKEN=$A_REV; api POST "/api/v1/seals/$ESID/freeze" '{}'; expect 400 "freeze without a reason"
   api POST "/api/v1/seals/$ESID/freeze" '{"reason":"court order"}'; expect 200 "authority freezes"
+  forbidden_from frozen "$ESID"
   TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/resume" '{}'; expect 409 "owner cannot resume a frozen seal"
   api POST "/api/v1/seals/$ESID/unfreeze" '{}'; expect 403 "owner may not unfreeze"
   TOKEN=$A_REV; api POST "/api/v1/seals/$ESID/unfreeze" '{"reason":"order lifted"}'; expect 200 "authority unfreezes"
   TOKEN=; api GET "/api/v1/seals/$ESID/status"
   [ "$(jqb .content.status)" = active ]; check $? "status follows the changes"
   TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/report-loss" "{\"reason\":\"stolen\",\"lost_at\":$((now + 100000))}"; expect 400 "loss in the future"
-  sleep 1 # the loss is reported at a later second than the signature
   api POST "/api/v1/seals/$ESID/report-loss" '{"reason":"stolen"}'; expect 200 "report loss"
   [ "$(jqb .status)" = lost ]; check $? "lost"
+  forbidden_from lost "$ESID"
   TOKEN=$A_USER; api POST "/api/v1/seals/$ESID/sign" "{\"data\":\"$doc\"}"; expect 409 "sign with a lost seal"
   TOKEN=; api_file POST /api/v1/verify "$T/v.json"; expect 200 "verify after the loss"
   [ "$(jqb '.report.signatures[0].registry.status_now')" = lost ]; check $? "registry: lost now"
@@ -203,6 +236,7 @@ run_cases() {
   TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/cancel" '{}'; expect 400 "cancel without a reason"
   api POST "/api/v1/seals/$ESID/cancel" '{"reason":"because"}'; expect 400 "cancel with an unknown reason"
   api POST "/api/v1/seals/$ESID/cancel" '{"reason":"key-compromise"}'; expect 200 "cancel"
+  forbidden_from cancelled "$ESID"
   for a in activate suspend resume report-loss cancel change; do
     api POST "/api/v1/seals/$ESID/$a" '{"reason":"rename","seal_name":"x"}'; expect 409 "$a a cancelled seal"
   done
