@@ -5,7 +5,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/cases.sh"
-need curl jq openssl xxd
+need curl jq openssl xxd sqlite3
 make_pki
 # the command line and the configuration file
 "$ESEALD" --help >/dev/null; check $? "--help"
@@ -24,6 +24,22 @@ api GET /api/v1/audit/verify; expect 200 "audit after restart"
 TOKEN=$(login orgadmin)
 api GET "/api/v1/seals/$ESID3"; expect 200 "seal survives a restart"
 [ "$(jqb .status)" = active ]; check $? "state survives a restart"
+# expiry: a seal past its validity reads as expired at once, and the sweep
+# makes it durable with an event by "system"
+stop_eseald
+sqlite3 "$T/eseald.db" "UPDATE seals SET valid_end = strftime('%s','now') - 10 WHERE esid = '$ESID3'"
+check $? "validity moved into the past"
+start_eseald "sqlite:$T/eseald.db" --set sweep_s=1
+TOKEN=$(login orgadmin)
+api GET "/api/v1/seals/$ESID3"; [ "$(jqb .status)" = expired ]; check $? "past its validity: expired"
+for _ in $(seq 1 50); do
+  api GET "/api/v1/seals/$ESID3/events"
+  [ "$(jqb '.events[-1].action')" = expire ] && break
+  sleep 0.2
+done
+[ "$(jqb '.events[-1].action')" = expire ] && [ "$(jqb '.events[-1].actor')" = system ]; check $? "the sweep records the expiry"
+api POST "/api/v1/seals/$ESID3/suspend" '{}'; expect 409 "suspend an expired seal"
+TOKEN=; api GET "/api/v1/seals/$ESID3/status"; [ "$(jqb .content.status)" = expired ]; check $? "status answer: expired"
 # graceful shutdown: a request whose body is still arriving when SIGTERM
 # comes is answered before the daemon exits
 exec 3<>"/dev/tcp/127.0.0.1/${URL##*:}"
