@@ -12,4 +12,5 @@
     X("ofd", cmd_ofd, "ofd sign|verify: seal and verify OFD documents") \
     X("inspect", cmd_inspect, "print any seal or signature as a tree; extract its picture") \
     X("ts", cmd_ts, "ts request|reply|verify: RFC 3161 time stamps with SM2") \
+    X("audit", cmd_audit, "audit verify: check the hash chain of an exported eseald audit log") \
     X("demo", cmd_demo, "guided demo: PKI, seal, sign, verify, tamper, verify")

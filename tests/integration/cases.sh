@@ -296,6 +296,12 @@ run_cases() {
   api GET /api/v1/audit
   printf '%s' "$BODY" > "$T/audit.json"
   check_chain "$T/audit.json"; check $? "exported chain recomputed outside the server"
+  "$ESEAL" audit verify "$T/audit.json" >"$T/av.out"; check $? "eseal audit verify: intact"
+  jq '.entries[1].detail = "edited"' "$T/audit.json" > "$T/audit-edited.json"
+  "$ESEAL" audit verify "$T/audit-edited.json" >"$T/av.out"; [ $? -eq 1 ] && grep -q TAMPERED "$T/av.out"
+  check $? "eseal audit verify: an edited entry is found"
+  jq 'del(.entries[2])' "$T/audit.json" > "$T/audit-cut.json"
+  "$ESEAL" audit verify "$T/audit-cut.json" >"$T/av.out"; [ $? -eq 1 ]; check $? "eseal audit verify: a deleted entry is found"
 
   # ---- administration ----
   TOKEN=$A_ADMIN; api POST /api/v1/orgs '{"name":"第三家公司","code":"91110000MA01DEMO03"}'; expect 201 "admin creates an org"
