@@ -31,6 +31,7 @@ test-plain: build
 
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ -x "$$b" ] && "$$b"; done; true
+	@bash bench/bench_server.sh $(BUILD)
 
 install: build
 	@cmake --install $(BUILD)
