@@ -42,6 +42,11 @@ int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Exit code for a verdict. */
 int cli_exit_verdict(es_verdict v);
 bool cli_color(FILE *f);
+/* Loads --trust paths into *out (NULL when n == 0; free with es_trust_free
+ * even on failure). Returns 0 or the exit code, the message printed. */
+int cli_load_trust(es_ctx *ctx, const char *const *paths, size_t n, es_trust **out);
+/* Prints a report (JSON or text) and returns the verdict's exit code. */
+int cli_print_report(es_ctx *ctx, const es_report *rep, bool json);
 
 #define X(name, fn, help) int fn(int argc, char **argv);
 #include "commands.h"

@@ -258,31 +258,19 @@ static int cmd_ofd_verify(int argc, char **argv)
     es_ctx *ctx = es_ctx_new();
     es_trust *trust = NULL;
     es_report *rep = NULL;
-    char *text = NULL;
     int rc, ex = 0;
     if (strict) {
         es_ctx_set_profile(ctx, ES_PROFILE_STRICT);
     }
-    for (size_t i = 0; i < n_trust && ex == 0; i++) {
-        if (!trust && (rc = es_trust_new(ctx, &trust)) != ES_OK) {
-            ex = cli_fail(ctx, rc, "trust");
-        } else if ((rc = es_trust_add_path(ctx, trust, trusts[i])) != ES_OK) {
-            ex = cli_fail(ctx, rc, "--trust %s", trusts[i]);
-        }
-    }
+    ex = cli_load_trust(ctx, trusts, n_trust, &trust);
     o.trust = trust;
     if (ex == 0) {
         if ((rc = es_ofd_verify_file(ctx, &o, NULL, file, &rep)) != ES_OK) {
             ex = cli_fail(ctx, rc, "%s", file);
-        } else if ((rc = json ? es_report_to_json(ctx, rep, &text)
-                              : es_report_to_text(ctx, rep, cli_color(stdout), &text)) != ES_OK) {
-            ex = cli_fail(ctx, rc, "report");
         } else {
-            fputs(text, stdout);
-            ex = cli_exit_verdict(es_report_verdict(rep));
+            ex = cli_print_report(ctx, rep, json);
         }
     }
-    es_free(text);
     es_report_free(rep);
     es_trust_free(trust);
     es_ctx_free(ctx);

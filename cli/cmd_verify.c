@@ -82,19 +82,10 @@ int cmd_verify(int argc, char **argv)
     if (strict) {
         es_ctx_set_profile(ctx, ES_PROFILE_STRICT);
     }
-    if (n_trust) {
-        if ((rc = es_trust_new(ctx, &trust)) != ES_OK) {
-            ex = cli_fail(ctx, rc, "trust");
-            goto out;
-        }
-        for (size_t i = 0; i < n_trust; i++) {
-            if ((rc = es_trust_add_path(ctx, trust, trusts[i])) != ES_OK) {
-                ex = cli_fail(ctx, rc, "--trust %s", trusts[i]);
-                goto out;
-            }
-        }
-        o.trust = trust;
+    if ((ex = cli_load_trust(ctx, trusts, n_trust, &trust)) != 0) {
+        goto out;
     }
+    o.trust = trust;
     if ((rc = es_file_read_all(ctx, file, CLI_MAX_FILE, &in, &in_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "%s", file);
         goto out;
@@ -143,16 +134,10 @@ int cmd_verify(int argc, char **argv)
         ex = cli_fail(ctx, rc, "verify %s", file);
         goto out;
     }
-    char *text = NULL;
-    rc = json ? es_report_to_json(ctx, rep, &text)
-              : es_report_to_text(ctx, rep, cli_color(stdout), &text);
-    if (rc != ES_OK) {
-        ex = cli_fail(ctx, rc, "report");
-        goto out;
+    ex = cli_print_report(ctx, rep, json);
+    if (unreadable) {
+        ex = EXIT_INPUT;
     }
-    fputs(text, stdout);
-    es_free(text);
-    ex = unreadable ? EXIT_INPUT : cli_exit_verdict(es_report_verdict(rep));
 out:
     es_report_free(rep);
     es_trust_free(trust);

@@ -160,3 +160,34 @@ int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
     *out = v;
     return 1;
 }
+
+int cli_load_trust(es_ctx *ctx, const char *const *paths, size_t n, es_trust **out)
+{
+    int rc;
+    *out = NULL;
+    if (n == 0) {
+        return 0;
+    }
+    if ((rc = es_trust_new(ctx, out)) != ES_OK) {
+        return cli_fail(ctx, rc, "trust");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = es_trust_add_path(ctx, *out, paths[i])) != ES_OK) {
+            return cli_fail(ctx, rc, "--trust %s", paths[i]);
+        }
+    }
+    return 0;
+}
+
+int cli_print_report(es_ctx *ctx, const es_report *rep, bool json)
+{
+    char *text = NULL;
+    int rc = json ? es_report_to_json(ctx, rep, &text)
+                  : es_report_to_text(ctx, rep, cli_color(stdout), &text);
+    if (rc != ES_OK) {
+        return cli_fail(ctx, rc, "report");
+    }
+    fputs(text, stdout);
+    es_free(text);
+    return cli_exit_verdict(es_report_verdict(rep));
+}
