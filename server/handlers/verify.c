@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../eseald.h"
@@ -99,15 +100,28 @@ static json_t *registry_entry(struct es_call *c, const char *esid, int64_t signe
 
 void h_verify(struct es_call *c)
 {
-    json_t *b = api_body(c);
     static const char *const keys[] = {"file", "data", "name", NULL};
     const uint8_t *file = NULL, *data = NULL;
     size_t file_len = 0, data_len = 0;
     const char *name = NULL;
-    if (!b || !jcheck_keys(c, b, keys) || !jget_str(c, b, "name", false, 255, &name) ||
-        !jget_b64(c, b, "file", true, VERIFY_MAX, &file, &file_len) ||
-        !jget_b64(c, b, "data", false, VERIFY_MAX, &data, &data_len)) {
-        return;
+    const char *ct = es_http_header(c->req, "Content-Type");
+    if (ct && strncasecmp(ct, "application/octet-stream", 24) == 0) {
+        /* the document itself as the body: no base64 and no JSON to parse, so
+         * that verifying large documents is bound by the cryptography */
+        if (c->req->body_len == 0) {
+            api_error(c, 400, "bad_request", "The body is empty: send the document itself.");
+            return;
+        }
+        file = c->req->body;
+        file_len = c->req->body_len;
+        name = es_http_header(c->req, "X-File-Name");
+    } else {
+        json_t *b = api_body(c);
+        if (!b || !jcheck_keys(c, b, keys) || !jget_str(c, b, "name", false, 255, &name) ||
+            !jget_b64(c, b, "file", true, VERIFY_MAX, &file, &file_len) ||
+            !jget_b64(c, b, "data", false, VERIFY_MAX, &data, &data_len)) {
+            return;
+        }
     }
     int version = 0;
     const char *kind = es_detect(file, file_len, &version);

@@ -203,6 +203,20 @@ run_cases() {
     api_file POST /api/v1/verify "$T/vo.json"; expect 200 "verify the sealed OFD"
     [ "$(jqb .kind)" = zip ] && [ "$(jqb .verdict)" = TOTAL-PASSED ]; check $? "sealed OFD: TOTAL-PASSED"
     [ "$(jqb .registry_ok)" = true ]; check $? "sealed OFD: registry active at signing"
+    # the document itself as the body (no base64, no JSON)
+    STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/verify" \
+      -H 'Content-Type: application/octet-stream' -H 'X-File-Name: sealed.ofd' --data-binary @"$T/sealed.ofd")
+    BODY=$(cat "$T/resp"); expect 200 "verify the sealed OFD sent raw"
+    [ "$(jqb .verdict)" = TOTAL-PASSED ] && [ "$(jqb .report.file)" = sealed.ofd ]; check $? "raw upload: TOTAL-PASSED, named"
+    cp "$T/sealed.ofd" "$T/sealed-edit.ofd"
+    printf 'x' | dd of="$T/sealed-edit.ofd" bs=1 seek=200 conv=notrunc 2>/dev/null
+    STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/verify" \
+      -H 'Content-Type: application/octet-stream' --data-binary @"$T/sealed-edit.ofd")
+    BODY=$(cat "$T/resp")
+    [ "$STATUS" = 200 ] && [ "$(jqb .verdict)" != TOTAL-PASSED ] || [ "$STATUS" = 400 ]; check $? "raw upload of an altered OFD is not passed ($STATUS)"
+    STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/verify" \
+      -H 'Content-Type: application/octet-stream' --data-binary '')
+    BODY=$(cat "$T/resp"); expect 400 "raw upload with an empty body"
     TOKEN=$A_USER; printf '{"format":"ofd","data":"%s"}' "$(b64 "$T/doc.txt")" > "$T/o2.json"
     api_file POST "/api/v1/seals/$ESID/sign" "$T/o2.json"; expect 400 "seal a text file as OFD"
   fi
