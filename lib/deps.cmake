@@ -1,6 +1,6 @@
 # Libraries that libeseal links beyond OpenSSL. One line per subsystem.
 # (ES_LIB_DEPS is consumed by lib/CMakeLists.txt.)
-pkg_check_modules(ES_OFD REQUIRED IMPORTED_TARGET libxml-2.0 libzip)
+pkg_check_modules(ES_OFD REQUIRED IMPORTED_TARGET libxml-2.0 libzip zlib)
 list(APPEND ES_LIB_DEPS PkgConfig::ES_OFD)
 # lib/image: seal pictures (cairo + FreeType by path, libpng) and upload checks (libjpeg, giflib).
 pkg_check_modules(ES_IMG REQUIRED IMPORTED_TARGET cairo freetype2 libpng libjpeg)

@@ -9,11 +9,11 @@
  * yields exactly its declared size and CRC-32. Every refusal names the entry
  * and the limit.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "doc/ofd/ofd_int.h"
 
@@ -60,27 +60,17 @@ void es_ofd_limits_fill(es_ofd_limits *out, const es_ofd_limits *in)
     }
 }
 
-/* CRC-32 (ISO 3309, as ZIP uses it), table built once. */
-static uint32_t crc_table[256];
-static void crc_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++) {
-            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        }
-        crc_table[i] = c;
-    }
-}
+/* CRC-32 (ISO 3309, as ZIP uses it): zlib's table-driven implementation,
+ * several times faster than a byte-wise loop on large entries. */
 static uint32_t crc_update(uint32_t crc, const uint8_t *p, size_t n)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, crc_init);
-    crc = ~crc;
-    for (size_t i = 0; i < n; i++) {
-        crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    while (n > 0) {
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = (uint32_t)crc32((uLong)crc, p, chunk);
+        p += chunk;
+        n -= chunk;
     }
-    return ~crc;
+    return crc;
 }
 
 static int cmp_sorted(const void *a, const void *b, void *arg)
