@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "crypto/crypto.h"
+#include "crypto/ossl_int.h"
 #include "testlib.h"
 
 static uint64_t g_rng = 0x9e3779b97f4a7c15ULL;
@@ -134,25 +135,9 @@ static inline void t_ossl_sign(EVP_PKEY *pk, const uint8_t e[32], uint8_t r[32],
 /* EVP_PKEY from raw parts (d may be NULL). */
 static inline EVP_PKEY *t_ossl_pkey(const uint8_t *d, const uint8_t xy[64])
 {
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    uint8_t pt[65];
-    pt[0] = 4;
-    memcpy(pt + 1, xy, 64);
-    BIGNUM *bn = d ? BN_bin2bn(d, 32, NULL) : NULL;
-    assert_true(bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "SM2", 0) &&
-                OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 65));
-    if (bn) {
-        assert_true(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bn));
-    }
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "SM2", NULL);
     EVP_PKEY *pk = NULL;
-    assert_true(params && pc && EVP_PKEY_fromdata_init(pc) > 0 &&
-                EVP_PKEY_fromdata(pc, &pk, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) > 0);
-    EVP_PKEY_CTX_free(pc);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    BN_clear_free(bn);
+    /* the library's own constructor (lib/crypto/ossl_key.c) */
+    assert_true(es_is_ok(es_ossl_make_pkey(d, xy, &pk)));
     return pk;
 }
 
