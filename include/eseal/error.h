@@ -56,6 +56,8 @@ typedef enum es_error {
     ES_ERR_CRYPTO_PASSPHRASE = -304,
     ES_ERR_CRYPTO_RANDOM = -305,
     ES_ERR_CRYPTO_UNSUPPORTED = -306,
+    ES_ERR_CRYPTO_PROOF = -307,     /* a Merkle tree proof does not verify (eseal/tlog.h) */
+    ES_ERR_CRYPTO_SIGNATURE = -308, /* a signed document's signature does not verify */
 
     ES_ERR_IO = -400,
     ES_ERR_IO_OPEN = -401,

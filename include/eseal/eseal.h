@@ -20,6 +20,7 @@
 #include "eseal/image.h"
 #include "eseal/inspect.h"
 #include "eseal/ts.h"
+#include "eseal/tlog.h"
 #include "eseal/ofd.h"
 
 #endif

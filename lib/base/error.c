@@ -163,6 +163,8 @@ static const struct {
     E(ES_ERR_CRYPTO_PASSPHRASE, "wrong or missing passphrase"),
     E(ES_ERR_CRYPTO_RANDOM, "random number generator failed"),
     E(ES_ERR_CRYPTO_UNSUPPORTED, "unsupported algorithm"),
+    E(ES_ERR_CRYPTO_PROOF, "a Merkle tree proof does not verify"),
+    E(ES_ERR_CRYPTO_SIGNATURE, "the signature of a signed document does not verify"),
     E(ES_ERR_IO, "input/output error"),
     E(ES_ERR_IO_OPEN, "cannot open file"),
     E(ES_ERR_IO_READ, "cannot read file"),
