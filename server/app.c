@@ -155,10 +155,11 @@ int es_app_init(struct es_app *app, char *err, size_t err_len)
     pthread_mutex_init(&app->trust_lock, NULL);
     app->started_at = (int64_t)time(NULL);
     if (ks_open(app->cfg.master_key, app->cfg.create_master_key, &app->ks, err, err_len) != 0 ||
-        load_platform(app, err, err_len) != 0) {
+        load_platform(app, err, err_len) != 0 || es_tsa_setup(app, err, err_len) != 0) {
         return -1;
     }
-    app->pool = es_pool_new(app->cfg.db, app->cfg.threads + 2, err, err_len);
+    /* compute threads run POSTs, epoll threads run GETs: both may hold one */
+    app->pool = es_pool_new(app->cfg.db, app->cfg.threads * 2 + 2, err, err_len);
     if (!app->pool) {
         char keep[512];
         snprintf(keep, sizeof(keep), "%s", err);
@@ -177,6 +178,7 @@ void es_app_close(struct es_app *app)
 {
     es_platform_shutdown();
     es_status_cache_free(app->status_cache);
+    es_tsa_teardown(app);
     es_pool_free(app->pool);
     es_key_free(app->platform_key);
     es_cert_free(app->platform_cert);
@@ -185,6 +187,7 @@ void es_app_close(struct es_app *app)
     ks_close(app->ks);
     ks_wipe(app->cfg.platform_pass, sizeof(app->cfg.platform_pass));
     ks_wipe(app->cfg.ca_pass, sizeof(app->cfg.ca_pass));
+    ks_wipe(app->cfg.tsa_pass, sizeof(app->cfg.tsa_pass));
     pthread_mutex_destroy(&app->platform_lock);
     pthread_mutex_destroy(&app->trust_lock);
     memset(app, 0, sizeof(*app));

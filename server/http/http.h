@@ -55,7 +55,9 @@ typedef void (*es_http_handler)(void *arg, const es_http_request *req, es_http_r
 typedef struct es_http_config {
     const char *address; /* "127.0.0.1" or "::" */
     uint16_t port;       /* 0: any free port (see es_http_port) */
-    unsigned threads;    /* worker threads (epoll, one loop each) */
+    unsigned threads;    /* compute threads for requests other than GET/HEAD
+                          * (0: 2); they run the handlers (mhd.c says why) */
+    unsigned io_threads; /* epoll threads, one loop each (0: as threads) */
     size_t max_body;     /* bytes; a larger body gets 413 */
     size_t header_memory; /* per-connection memory for headers; beyond it 431 */
     unsigned max_connections;
