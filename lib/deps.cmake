@@ -6,3 +6,6 @@ list(APPEND ES_LIB_DEPS PkgConfig::ES_OFD)
 pkg_check_modules(ES_IMG REQUIRED IMPORTED_TARGET cairo freetype2 libpng libjpeg)
 find_library(ES_GIF_LIB gif REQUIRED)
 list(APPEND ES_LIB_DEPS PkgConfig::ES_IMG ${ES_GIF_LIB} m)
+# lib/sdoc, lib/trustlist, lib/tlog: signed JSON documents (jansson).
+pkg_check_modules(ES_JSON REQUIRED IMPORTED_TARGET jansson)
+list(APPEND ES_LIB_DEPS PkgConfig::ES_JSON)

@@ -21,6 +21,7 @@
 #include "eseal/inspect.h"
 #include "eseal/ts.h"
 #include "eseal/tlog.h"
+#include "eseal/sdoc.h"
 #include "eseal/ofd.h"
 
 #endif
