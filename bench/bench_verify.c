@@ -104,7 +104,7 @@ int main(int argc, char **argv)
         return 2;
     }
     double secs = argc > 2 ? atof(argv[2]) : 2.0;
-    int threads = argc > 3 ? atoi(argv[3]) : 2;
+    int threads = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 2;
     const char *trust = argc > 4 ? argv[4] : NULL;
     if (threads < 1 || threads > 64) {
         threads = 2;
