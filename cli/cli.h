@@ -4,7 +4,8 @@
  *
  * Exit codes: 0 TOTAL-PASSED (or success), 1 TOTAL-FAILED, 2 INDETERMINATE,
  * 3 unreadable input or a usage error, 4 refused by policy (expired seal,
- * key not matching), 5 internal error.
+ * key not matching), 5 internal error, 6 the time-stamp authority did not
+ * answer or answered unusably (ES_ERR_IO_REMOTE).
  */
 #ifndef ES_CLI_H
 #define ES_CLI_H
@@ -21,6 +22,7 @@ enum {
     EXIT_INPUT = 3,
     EXIT_POLICY = 4,
     EXIT_INTERNAL = 5,
+    EXIT_REMOTE = 6,
 };
 
 #define CLI_MAX_FILE ((size_t)512 * 1024 * 1024)
@@ -47,6 +49,20 @@ bool cli_color(FILE *f);
 int cli_load_trust(es_ctx *ctx, const char *const *paths, size_t n, es_trust **out);
 /* Prints a report (JSON or text) and returns the verdict's exit code. */
 int cli_print_report(es_ctx *ctx, const es_report *rep, bool json);
+
+/* A time stamp over a signature value (cmd_sign.c): from a local TSA
+ * (--tsa-key/--tsa-cert) or an RFC 3161 URL (--tsa). */
+struct cli_stamp {
+    es_tsa *tsa;
+    es_ts_http_opts http;
+    int optional; /* --tsa-optional: sign without a token, with a warning */
+};
+int cli_stamp_cb(void *arg, const uint8_t digest[32], uint8_t **out_token, size_t *out_len);
+/* Fills a sign-parameter triple (timestamp, timestamp_arg, _optional) when a
+ * TSA was given. */
+void cli_stamp_apply(struct cli_stamp *ts,
+                     int (**cb)(void *, const uint8_t *, uint8_t **, size_t *), void **arg,
+                     int *optional);
 
 #define X(name, fn, help) int fn(int argc, char **argv);
 #include "commands.h"

@@ -25,6 +25,7 @@ static int usage_sign(void)
 {
     printf("usage: eseal ofd sign IN.ofd -o OUT.ofd --seal S.esl --key KEY --cert CERT\n"
            "                     [--pass P] POSITION... [--lock] [--time DATE]\n"
+           "                     [--tsa URL [--tsa-optional] [--tsa-timeout MS]]\n"
            "POSITION (several may be given; all go into one signature):\n"
            "  --page N --x MM --y MM       stamp with its top-left corner at (x, y) mm\n"
            "                               on page N (1-based)\n"
@@ -36,9 +37,11 @@ static int usage_sign(void)
            "                               (default: the seal picture's size)\n"
            "--lock also protects the signature list: no later signature can be added.\n"
            "--time sets the signing time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ).\n"
+           "--tsa puts an RFC 3161 time stamp from that URL over the signature value;\n"
+           "a TSA that does not answer fails the signing (exit 6) unless --tsa-optional.\n"
            "The input is never modified; OUT is written to a temporary file and renamed.\n"
            "Exit: 0 signed, 3 unreadable or refused input, 4 refused by policy (locked\n"
-           "document, seal or certificate not valid, key not matching).\n");
+           "document, seal or certificate not valid, key not matching), 6 no time stamp.\n");
     return 0;
 }
 
@@ -75,7 +78,11 @@ static int cmd_ofd_sign(int argc, char **argv)
         {"riding", no_argument, NULL, 'R'},       {"pages", required_argument, NULL, 'A'},
         {"size", required_argument, NULL, 'Z'},   {"lock", no_argument, NULL, 'L'},
         {"time", required_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
+        {"tsa", required_argument, NULL, 1001},   {"tsa-optional", no_argument, NULL, 1002},
+        {"tsa-timeout", required_argument, NULL, 1003},
         {NULL, 0, NULL, 0}};
+    struct cli_stamp ts = {0};
+    int64_t wait_ms = 0;
     const char *out = NULL, *seal = NULL, *kpath = NULL, *cpath = NULL, *pass = NULL;
     es_ofd_position pos[MAX_POS];
     size_t n_pos = 0;
@@ -161,6 +168,14 @@ static int cmd_ofd_sign(int argc, char **argv)
                 return cli_usage("ofd sign: bad --time '%s'", optarg);
             }
             break;
+        case 1001: ts.http.url = optarg; break;
+        case 1002: ts.optional = 1; break;
+        case 1003:
+            if (!cli_parse_int(optarg, 1, 600000, &wait_ms)) {
+                return cli_usage("ofd sign: --tsa-timeout takes milliseconds (1..600000)");
+            }
+            ts.http.timeout_ms = (long)wait_ms;
+            break;
         case 'h': return usage_sign();
         default: return cli_usage("ofd sign: bad option");
         }
@@ -168,6 +183,9 @@ static int cmd_ofd_sign(int argc, char **argv)
     if (argc - optind != 1 || !out || !seal || !kpath || !cpath) {
         return cli_usage("usage: eseal ofd sign IN.ofd -o OUT.ofd --seal S --key K --cert C "
                          "POSITION...");
+    }
+    if ((ts.optional || wait_ms) && !ts.http.url) {
+        return cli_usage("ofd sign: --tsa-optional and --tsa-timeout need --tsa URL");
     }
     if (n_pos == 0) {
         return cli_usage("ofd sign: give a position: --page N --x MM --y MM, --keyword TEXT "
@@ -202,6 +220,7 @@ static int cmd_ofd_sign(int argc, char **argv)
                                 .n_positions = n_pos,
                                 .lock = lock,
                                 .time = t};
+        cli_stamp_apply(&ts, &p.timestamp, &p.timestamp_arg, &p.timestamp_optional);
         if ((rc = es_ofd_sign(ctx, &p, in, out)) != ES_OK) {
             ex = cli_fail(ctx, rc, "ofd sign %s", in);
         } else {

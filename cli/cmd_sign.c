@@ -4,19 +4,43 @@
 
 #include "cli.h"
 
+int cli_stamp_cb(void *arg, const uint8_t digest[32], uint8_t **out_token, size_t *out_len)
+{
+    struct cli_stamp *ts = arg;
+    es_ctx *c = es_ctx_new();
+    int rc = ts->tsa ? es_tsa_stamp(c, ts->tsa, digest, out_token, out_len)
+                     : es_ts_http_stamp(c, &ts->http, digest, out_token, out_len);
+    if (rc != ES_OK && ts->optional) {
+        /* es_sign goes on without a token: say why, so that nobody believes
+         * the signature carries one */
+        fprintf(stderr, "eseal: warning: signing without a time stamp: %s\n",
+                c ? es_ctx_errmsg(c) : es_strerror(rc));
+    }
+    es_ctx_free(c);
+    return rc;
+}
+
+void cli_stamp_apply(struct cli_stamp *ts, int (**cb)(void *, const uint8_t *, uint8_t **,
+                                                       size_t *),
+                     void **arg, int *optional)
+{
+    if (ts->tsa || ts->http.url) {
+        *cb = cli_stamp_cb;
+        *arg = ts;
+        *optional = ts->optional;
+    }
+}
+
 /* es_sign_data, plus a time stamp over the signature value when a TSA is given. */
 static int sign_file(es_ctx *ctx, const uint8_t *sd, size_t sd_len, const es_key *k,
                      const es_cert *ct, const uint8_t *data, size_t data_len, const char *name,
-                     es_tsa *tsa, uint8_t **sig, size_t *sig_len)
+                     struct cli_stamp *ts, uint8_t **sig, size_t *sig_len)
 {
     uint8_t h[32];
     es_sm3(data, data_len, h);
     es_sign_params p = {.seal = sd, .seal_len = sd_len, .key = k, .cert = ct, .data_hash = h,
                         .property_info = name};
-    if (tsa) {
-        p.timestamp = es_tsa_stamp_cb;
-        p.timestamp_arg = tsa;
-    }
+    cli_stamp_apply(ts, &p.timestamp, &p.timestamp_arg, &p.timestamp_optional);
     return es_sign(ctx, &p, sig, sig_len);
 }
 
@@ -27,8 +51,12 @@ int cmd_sign(int argc, char **argv)
         {"cert", required_argument, NULL, 'c'}, {"pass", required_argument, NULL, 'p'},
         {"output", required_argument, NULL, 'o'}, {"name", required_argument, NULL, 'n'},
         {"tsa-key", required_argument, NULL, 'K'}, {"tsa-cert", required_argument, NULL, 'C'},
+        {"tsa", required_argument, NULL, 'T'},  {"tsa-optional", no_argument, NULL, 'O'},
+        {"tsa-timeout", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     const char *tsa_key = NULL, *tsa_cert = NULL;
+    struct cli_stamp ts = {0};
+    int64_t wait_ms = 0;
     const char *seal = NULL, *kpath = NULL, *cpath = NULL, *pass = NULL, *out = NULL;
     const char *name = NULL;
     int c;
@@ -43,19 +71,38 @@ int cmd_sign(int argc, char **argv)
         case 'n': name = optarg; break;
         case 'K': tsa_key = optarg; break;
         case 'C': tsa_cert = optarg; break;
+        case 'T': ts.http.url = optarg; break;
+        case 'O': ts.optional = 1; break;
+        case 'W':
+            if (!cli_parse_int(optarg, 1, 600000, &wait_ms)) {
+                return cli_usage("sign: --tsa-timeout takes milliseconds (1..600000)");
+            }
+            ts.http.timeout_ms = (long)wait_ms;
+            break;
         case 'h':
             printf("usage: eseal sign FILE --seal S.esl --key KEY --cert CERT -o OUT.sig\n"
                    "                 [--pass P] [--name PROPERTY_INFO]\n"
-                   "                 [--tsa-key K --tsa-cert C]  (time-stamp the signature)\n"
+                   "                 [--tsa URL | --tsa-key K --tsa-cert C] [--tsa-optional]\n"
+                   "                 [--tsa-timeout MS]\n"
                    "Writes a detached GB/T 38540 v4 SES_Signature: dataHash = SM3(FILE),\n"
                    "propertyInfo = the file's name. Refuses a key that does not match a\n"
-                   "certificate of the seal, or a seal or certificate not valid now.\n");
+                   "certificate of the seal, or a seal or certificate not valid now.\n"
+                   "--tsa asks an RFC 3161 time-stamp authority over HTTP for a token over\n"
+                   "the signature value (SES_Signature.timeStamp); --tsa-key/--tsa-cert make\n"
+                   "it locally. A TSA that does not answer makes signing fail (exit 6)\n"
+                   "unless --tsa-optional is given (then the signature has no token).\n");
             return 0;
         default: return cli_usage("sign: bad option");
         }
     }
     if (!tsa_key != !tsa_cert) {
         return cli_usage("sign: --tsa-key and --tsa-cert go together");
+    }
+    if (tsa_key && ts.http.url) {
+        return cli_usage("sign: --tsa URL or --tsa-key/--tsa-cert, not both");
+    }
+    if ((ts.optional || wait_ms) && !tsa_key && !ts.http.url) {
+        return cli_usage("sign: --tsa-optional and --tsa-timeout need --tsa");
     }
     if (argc - optind != 1 || !seal || !kpath || !cpath || !out) {
         return cli_usage("usage: eseal sign FILE --seal S.esl --key KEY --cert CERT -o OUT");
@@ -68,7 +115,6 @@ int cmd_sign(int argc, char **argv)
     es_ctx *ctx = es_ctx_new();
     es_key *k = NULL;
     es_cert *ct = NULL;
-    es_tsa *tsa = NULL;
     uint8_t *sd = NULL, *data = NULL, *sig = NULL;
     size_t sd_len = 0, data_len = 0, sig_len = 0;
     int rc, ex = 0;
@@ -80,9 +126,9 @@ int cmd_sign(int argc, char **argv)
         ex = cli_fail(ctx, rc, "certificate");
     } else if ((rc = es_file_read_all(ctx, file, CLI_MAX_FILE, &data, &data_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "data");
-    } else if (tsa_key && (rc = es_tsa_load(ctx, tsa_key, pass, tsa_cert, &tsa)) != ES_OK) {
+    } else if (tsa_key && (rc = es_tsa_load(ctx, tsa_key, pass, tsa_cert, &ts.tsa)) != ES_OK) {
         ex = cli_fail(ctx, rc, "TSA");
-    } else if ((rc = sign_file(ctx, sd, sd_len, k, ct, data, data_len, name, tsa, &sig,
+    } else if ((rc = sign_file(ctx, sd, sd_len, k, ct, data, data_len, name, &ts, &sig,
                                &sig_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "sign %s", file);
     } else if ((rc = es_file_write(ctx, out, sig, sig_len, 0644)) != ES_OK) {
@@ -92,7 +138,7 @@ int cmd_sign(int argc, char **argv)
     }
     es_key_free(k);
     es_cert_free(ct);
-    es_tsa_free(tsa);
+    es_tsa_free(ts.tsa);
     es_free(sd);
     es_free(data);
     es_free(sig);

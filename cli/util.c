@@ -11,6 +11,9 @@
 
 int cli_exit_for(int rc)
 {
+    if (rc == ES_ERR_IO_REMOTE) {
+        return EXIT_REMOTE;
+    }
     switch (es_error_category(rc)) {
     case ES_CAT_OK:
         return EXIT_PASSED;

@@ -59,6 +59,7 @@ static const struct route ROUTES[] = {
     {"GET", "/api/v1/audit/verify", h_audit_verify, R_AUDITOR},
     {"POST", "/api/v1/verify", h_verify, R_PUBLIC},
     {"POST", "/api/v1/registrations/verify", h_registration_verify, R_PUBLIC},
+    {"POST", "/api/v1/tsa", h_tsa, R_PUBLIC},
 };
 
 /* ---- answers ---- */

@@ -80,6 +80,9 @@ static int set_key(struct es_config *c, const char *k, const char *v, char *err,
     S(ca_cert);
     S(ca_pass);
     S(trust);
+    S(tsa_key);
+    S(tsa_cert);
+    S(tsa_pass);
     S(master_key);
     S(demo_password);
     S(admin);
@@ -115,6 +118,14 @@ static int set_key(struct es_config *c, const char *k, const char *v, char *err,
     }
     if (!strcmp(k, "seed_demo")) {
         return set_bool(&c->seed_demo, v, k, err, err_len);
+    }
+    if (!strcmp(k, "tsa")) {
+        bool on = true;
+        if (set_bool(&on, v, k, err, err_len) != 0) {
+            return -1;
+        }
+        c->tsa_off = !on;
+        return 0;
     }
     if (!strcmp(k, "quiet")) {
         return set_bool(&c->quiet, v, k, err, err_len);
@@ -218,6 +229,10 @@ static const char USAGE[] =
     "  --create-master-key     create the master key file if it is missing\n"
     "  --threads N             HTTP worker threads (default: CPUs)\n"
     "  --max-body MIB          largest request body (default 32)\n"
+    "  --tsa-key FILE --tsa-cert FILE [--tsa-pass SECRET]\n"
+    "                          the time-stamp authority (POST /api/v1/tsa); default: the\n"
+    "                          platform key with a TSA certificate issued by the CA\n"
+    "  --no-tsa                no time-stamp authority\n"
     "  --admin USER:PASSWORD   create this platform administrator if missing\n"
     "  --seed-demo             create a demo organisation and one user per role\n"
     "  --demo-password PW      their password (default \"demo\")\n"
@@ -245,6 +260,10 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         {"max-body", required_argument, NULL, 'b'},
         {"admin", required_argument, NULL, 'a'},
         {"seed-demo", no_argument, NULL, 'S'},
+        {"tsa-key", required_argument, NULL, 1001},
+        {"tsa-cert", required_argument, NULL, 1002},
+        {"tsa-pass", required_argument, NULL, 1003},
+        {"no-tsa", no_argument, NULL, 1004},
         {"demo-password", required_argument, NULL, 'D'},
         {"port-file", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
@@ -281,6 +300,10 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         case 'a': k = "admin"; break;
         case 'D': k = "demo_password"; break;
         case 'f': k = "port_file"; break;
+        case 1001: k = "tsa_key"; break;
+        case 1002: k = "tsa_cert"; break;
+        case 1003: k = "tsa_pass"; break;
+        case 1004: c->tsa_off = true; continue;
         case 'M': c->create_master_key = true; continue;
         case 'S': c->seed_demo = true; continue;
         case 'q': c->quiet = true; continue;
@@ -310,7 +333,8 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         return -1;
     }
     if (es_config_secret(c->platform_pass, sizeof(c->platform_pass), err, err_len) != 0 ||
-        es_config_secret(c->ca_pass, sizeof(c->ca_pass), err, err_len) != 0) {
+        es_config_secret(c->ca_pass, sizeof(c->ca_pass), err, err_len) != 0 ||
+        es_config_secret(c->tsa_pass, sizeof(c->tsa_pass), err, err_len) != 0) {
         return -1;
     }
     return 0;

@@ -33,6 +33,10 @@ struct es_config {
     char ca_cert[512];
     char ca_pass[256];
     char trust[512];    /* extra trust anchors: a file or a directory */
+    char tsa_key[512];  /* the TSA's key and certificate (handlers/tsa.c); empty: */
+    char tsa_cert[512]; /* the platform key with a TSA certificate from the CA */
+    char tsa_pass[256];
+    bool tsa_off;       /* no time-stamp authority (POST /api/v1/tsa answers 503) */
     char master_key[512];
     bool create_master_key;
     unsigned threads;
@@ -120,6 +124,8 @@ struct es_app {
     es_trust *trust;
     pthread_mutex_t trust_lock;
     struct es_status_cache *status_cache;
+    es_tsa *tsa;            /* the platform's time-stamp authority, or NULL */
+    es_key *tsa_key;        /* its key, when not loaded by es_tsa_load */
     int64_t started_at;
     volatile int stopping;
 };
@@ -214,6 +220,13 @@ void es_platform_sweep(struct es_app *app);
 /* Frees the per-thread trust anchors (after the workers stopped). */
 void es_platform_shutdown(void);
 
+/* ---- time-stamp authority (handlers/tsa.c) ---- */
+/* Sets up app->tsa from tsa_key/tsa_cert, or from the platform key and a
+ * TSA certificate issued by the CA at start-up; none without either (a
+ * warning). -1 with err set when a configured TSA cannot be loaded. */
+int es_tsa_setup(struct es_app *app, char *err, size_t err_len);
+void es_tsa_teardown(struct es_app *app);
+
 /* ---- handlers ---- */
 #define ES_HANDLERS(X)                                                                        \
     X(h_health)                                                                               \
@@ -248,6 +261,7 @@ void es_platform_shutdown(void);
     X(h_audit_verify)                                                                         \
     X(h_verify)                                                                               \
     X(h_registration_verify)                                                                  \
+    X(h_tsa)                                                                                  \
     X(h_web)
 
 #define ES_DECLARE_HANDLER(name) void name(struct es_call *c);

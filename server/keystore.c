@@ -293,57 +293,40 @@ static bool add_ext(X509 *x, X509 *issuer, int nid, const char *value)
     return ok;
 }
 
-int ks_new_identity(es_keystore *ks, const char *key_id, const char *org, const char *cn,
-                    int64_t not_after, uint8_t **out_wrapped, size_t *out_wrapped_len,
-                    uint8_t **out_cert, size_t *out_cert_len, char *err, size_t err_len)
+/* Fills, signs (SM2 with the default ID, GM/T 0009) and encodes a
+ * certificate for pk issued by the CA, valid from now-60 s to not_after,
+ * with the extensions of an end-entity signing certificate plus `eku`
+ * (an extendedKeyUsage value, NULL = none). OUT (malloc'd): the DER. */
+static int ca_issue(es_keystore *ks, EVP_PKEY *pk, const X509_NAME *subject, int64_t not_after,
+                    const char *eku, uint8_t **out, size_t *out_len, char *err, size_t err_len)
 {
     int rc = -1;
-    EVP_PKEY *pk = NULL;
-    X509 *x = NULL;
-    X509_NAME *name = NULL;
-    EVP_MD_CTX *md = NULL;
-    BIGNUM *serial = NULL;
-    BIO *bio = NULL;
     unsigned char *der = NULL;
-    *out_wrapped = NULL;
-    *out_cert = NULL;
-    if (!ks_has_ca(ks)) {
-        snprintf(err, err_len, "no CA is configured to issue owners' certificates (ca_key, "
-                               "ca_cert)");
-        return -1;
-    }
-    pk = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
-    x = X509_new();
-    name = X509_NAME_new();
-    md = EVP_MD_CTX_new();
-    serial = BN_new();
-    if (!pk || !x || !name || !md || !serial) {
-        ossl_msg(err, err_len, "SM2 key generation");
+    X509 *x = X509_new();
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    BIGNUM *serial = BN_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    *out = NULL;
+    if (!x || !md || !serial) {
+        snprintf(err, err_len, "out of memory");
         goto out;
     }
     X509_set_version(x, 2);
     int64_t now = (int64_t)time(NULL) - 60;
     if (!BN_rand(serial, 64, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) ||
         !BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) ||
-        !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1,
-                                    -1, 0) ||
-        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)org, -1, -1,
-                                    0) ||
-        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
-                                    0) ||
-        !X509_set_subject_name(x, name) ||
+        !X509_set_subject_name(x, subject) ||
         !X509_set_issuer_name(x, X509_get_subject_name(ks->ca_cert)) ||
         !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)now) ||
         !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)not_after) || !X509_set_pubkey(x, pk) ||
         !add_ext(x, ks->ca_cert, NID_subject_key_identifier, "hash") ||
         !add_ext(x, ks->ca_cert, NID_authority_key_identifier, "keyid:always") ||
         !add_ext(x, ks->ca_cert, NID_basic_constraints, "critical,CA:FALSE") ||
-        !add_ext(x, ks->ca_cert, NID_key_usage, "critical,digitalSignature,nonRepudiation")) {
+        !add_ext(x, ks->ca_cert, NID_key_usage, "critical,digitalSignature,nonRepudiation") ||
+        (eku && !add_ext(x, ks->ca_cert, NID_ext_key_usage, eku))) {
         ossl_msg(err, err_len, "building the certificate");
         goto out;
     }
-    EVP_PKEY_CTX *pctx = NULL;
-    /* GM/T 0009: the SM2 signature uses the default ID, never the empty one */
     if (EVP_DigestSignInit_ex(md, &pctx, "SM3", NULL, NULL, ks->ca_key, NULL) != 1 ||
         EVP_PKEY_CTX_set1_id(pctx, SM2_ID, strlen(SM2_ID)) <= 0 || X509_sign_ctx(x, md) <= 0) {
         ossl_msg(err, err_len, "signing the certificate");
@@ -351,7 +334,64 @@ int ks_new_identity(es_keystore *ks, const char *key_id, const char *org, const 
     }
     int der_len = i2d_X509(x, &der);
     if (der_len <= 0) {
+        der = NULL;
         ossl_msg(err, err_len, "encoding the certificate");
+        goto out;
+    }
+    *out = malloc((size_t)der_len);
+    if (!*out) {
+        snprintf(err, err_len, "out of memory");
+        goto out;
+    }
+    memcpy(*out, der, (size_t)der_len);
+    *out_len = (size_t)der_len;
+    rc = 0;
+out:
+    OPENSSL_free(der);
+    BN_free(serial);
+    EVP_MD_CTX_free(md);
+    X509_free(x);
+    return rc;
+}
+
+static int no_ca(const es_keystore *ks, char *err, size_t err_len)
+{
+    if (ks_has_ca(ks)) {
+        return 0;
+    }
+    snprintf(err, err_len, "no CA is configured to issue certificates (ca_key, ca_cert)");
+    return -1;
+}
+
+int ks_new_identity(es_keystore *ks, const char *key_id, const char *org, const char *cn,
+                    int64_t not_after, uint8_t **out_wrapped, size_t *out_wrapped_len,
+                    uint8_t **out_cert, size_t *out_cert_len, char *err, size_t err_len)
+{
+    int rc = -1;
+    EVP_PKEY *pk = NULL;
+    X509_NAME *name = NULL;
+    BIO *bio = NULL;
+    *out_wrapped = NULL;
+    *out_cert = NULL;
+    if (no_ca(ks, err, err_len) != 0) {
+        return -1;
+    }
+    pk = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+    name = X509_NAME_new();
+    if (!pk || !name) {
+        ossl_msg(err, err_len, "SM2 key generation");
+        goto out;
+    }
+    if (!X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1,
+                                    -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)org, -1, -1,
+                                    0) ||
+        !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
+                                    0)) {
+        ossl_msg(err, err_len, "building the certificate");
+        goto out;
+    }
+    if (ca_issue(ks, pk, name, not_after, NULL, out_cert, out_cert_len, err, err_len) != 0) {
         goto out;
     }
     /* the private key: unencrypted PKCS#8 PEM inside the envelope */
@@ -369,26 +409,68 @@ int ks_new_identity(es_keystore *ks, const char *key_id, const char *org, const 
         seal_blob(ks, key_id, (const uint8_t *)pem, (size_t)pem_len, out_wrapped,
                   out_wrapped_len) != 0) {
         snprintf(err, err_len, "wrapping the key under the master key failed");
+        free(*out_cert);
+        *out_cert = NULL;
         goto out;
     }
-    *out_cert = malloc((size_t)der_len);
-    if (!*out_cert) {
-        free(*out_wrapped);
-        *out_wrapped = NULL;
-        snprintf(err, err_len, "out of memory");
-        goto out;
-    }
-    memcpy(*out_cert, der, (size_t)der_len);
-    *out_cert_len = (size_t)der_len;
     rc = 0;
 out:
-    OPENSSL_free(der);
     BIO_free(bio); /* a secmem BIO clears its memory */
-    BN_free(serial);
-    EVP_MD_CTX_free(md);
     X509_NAME_free(name);
-    X509_free(x);
     EVP_PKEY_free(pk);
+    ERR_clear_error();
+    return rc;
+}
+
+int ks_issue_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len,
+                      int64_t not_after, uint8_t **out_cert, size_t *out_cert_len, char *err,
+                      size_t err_len)
+{
+    int rc = -1;
+    const unsigned char *p = holder;
+    X509 *h = NULL;
+    X509_NAME *name = NULL;
+    *out_cert = NULL;
+    if (no_ca(ks, err, err_len) != 0) {
+        return -1;
+    }
+    h = d2i_X509(NULL, &p, (long)holder_len);
+    EVP_PKEY *pk = h ? X509_get0_pubkey(h) : NULL;
+    name = h ? X509_NAME_dup(X509_get_subject_name(h)) : NULL;
+    if (!pk || !name) {
+        ossl_msg(err, err_len, "reading the platform certificate");
+        goto out;
+    }
+    /* the CN says what the certificate is for: "<platform CN> TSA" */
+    int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    char cn[256] = "eseald";
+    if (i >= 0) {
+        X509_NAME_ENTRY *e = X509_NAME_delete_entry(name, i);
+        const ASN1_STRING *v = X509_NAME_ENTRY_get_data(e);
+        unsigned char *u = NULL;
+        int n = ASN1_STRING_to_UTF8(&u, v);
+        if (n > 0 && (size_t)n < sizeof(cn)) {
+            memcpy(cn, u, (size_t)n);
+            cn[n] = '\0';
+        }
+        OPENSSL_free(u);
+        X509_NAME_ENTRY_free(e);
+    }
+    char tsa_cn[300];
+    snprintf(tsa_cn, sizeof(tsa_cn), "%s TSA", cn);
+    if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)tsa_cn, -1,
+                                    -1, 0)) {
+        ossl_msg(err, err_len, "building the TSA certificate");
+        goto out;
+    }
+    if (ca_issue(ks, pk, name, not_after, "critical,timeStamping", out_cert, out_cert_len, err,
+                 err_len) != 0) {
+        goto out;
+    }
+    rc = 0;
+out:
+    X509_NAME_free(name);
+    X509_free(h);
     ERR_clear_error();
     return rc;
 }

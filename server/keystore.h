@@ -40,6 +40,13 @@ bool ks_has_ca(const es_keystore *ks);
 int ks_new_identity(es_keystore *ks, const char *key_id, const char *org, const char *cn,
                     int64_t not_after, uint8_t **out_wrapped, size_t *out_wrapped_len,
                     uint8_t **out_cert, size_t *out_cert_len, char *err, size_t err_len);
+/* Issues a time-stamping certificate (RFC 3161 §2.3: critical
+ * extendedKeyUsage timeStamping only) for the public key of `holder` (a DER
+ * certificate), subject = holder's subject with " TSA" after its CN, valid
+ * from now-60 s to not_after. OUT (malloc'd): the certificate's DER. */
+int ks_issue_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len,
+                      int64_t not_after, uint8_t **out_cert, size_t *out_cert_len, char *err,
+                      size_t err_len);
 /* Unwraps a stored key into an es_key (es_key_free). Fails on a wrong
  * master key, a tampered blob, or a blob of another key id. */
 int ks_unwrap(es_keystore *ks, const char *key_id, const uint8_t *wrapped, size_t wrapped_len,

@@ -63,6 +63,7 @@ typedef enum es_error {
     ES_ERR_IO_OPEN = -401,
     ES_ERR_IO_READ = -402,
     ES_ERR_IO_WRITE = -403,
+    ES_ERR_IO_REMOTE = -404, /* a remote service (a time-stamp authority) failed */
 
     ES_ERR_STORE = -500,
 

@@ -116,6 +116,12 @@ typedef struct es_ofd_sign_params {
     int64_t time;              /* signing time; 0 = now */
     int allow_expired;         /* 0: refuse a seal or certificate not valid at `time` */
     const es_ofd_limits *limits; /* NULL = defaults */
+    /* A time stamp over the signature value, as es_sign_params (eseal/sign.h):
+     * callback, its argument, and whether signing goes on without a token. */
+    int (*timestamp)(void *arg, const uint8_t digest[32], uint8_t **out_token,
+                     size_t *out_len);
+    void *timestamp_arg;
+    int timestamp_optional;
 } es_ofd_sign_params;
 
 /* Adds a seal signature to the OFD package at in_path and writes the result

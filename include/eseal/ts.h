@@ -54,6 +54,12 @@ ES_API int es_ts_request(es_ctx *ctx, const es_ts_req_params *params, uint8_t **
  * never zero so that the INTEGER keeps its length. */
 ES_API int es_ts_nonce(es_ctx *ctx, uint8_t *out, size_t n);
 
+/* Checks that `req` is a well-formed DER TimeStampReq (RFC 3161 §2.4.1).
+ * ES_OK, or ES_ERR_FORMAT_* with a message naming what is wrong; lets a
+ * server tell input that is not a request at all (HTTP 400) from a request
+ * it answers with a rejection. */
+ES_API int es_ts_request_check(es_ctx *ctx, const uint8_t *req, size_t req_len);
+
 /* ---- the authority ---- */
 
 typedef struct es_tsa es_tsa;
@@ -96,6 +102,37 @@ ES_API int es_tsa_stamp(es_ctx *ctx, es_tsa *tsa, const uint8_t digest[32], uint
  * es_tsa*. Returns ES_OK or an error code. */
 ES_API int es_tsa_stamp_cb(void *arg, const uint8_t digest[32], uint8_t **out_token,
                            size_t *out_len);
+
+/* ---- an RFC 3161 client over HTTP (lib/ts/ts_http.c, libcurl) ---- */
+
+/* Where and how to ask. Only the URL is required. */
+typedef struct es_ts_http_opts {
+    const char *url;           /* http:// or https:// URL of the TSA */
+    long timeout_ms;           /* the whole exchange; 0 = 10 000 */
+    long connect_timeout_ms;   /* 0 = 5 000 */
+    size_t max_response;       /* bytes; 0 = 256 KiB; a longer answer is refused */
+    const char *policy;        /* reqPolicy OID or NULL */
+} es_ts_http_opts;
+
+/* Asks the TSA at opts->url for a token over an SM3 digest (32 bytes): POSTs
+ * a TimeStampReq (SM3 imprint, a fresh 8-byte nonce, certReq) as
+ * application/timestamp-query (RFC 3161 §3.4) and checks the answer: HTTP
+ * 200, Content-Type application/timestamp-reply, at most max_response bytes,
+ * status granted, the nonce and the imprint echoed, and the token's
+ * signature by the certificate it carries (trust in the TSA is the
+ * verifier's business). Redirects are not followed, no proxy from the
+ * environment is used for loopback. Returns ES_OK and the token
+ * (OUT owned, es_free), or ES_ERR_IO_REMOTE with a message saying what the
+ * TSA did (no answer, a time-out, an HTTP status, a rejection with its text,
+ * a wrong nonce...). ES_ERR_CRYPTO_UNSUPPORTED when libeseal was built
+ * without libcurl. Thread-safe. */
+ES_API int es_ts_http_stamp(es_ctx *ctx, const es_ts_http_opts *opts, const uint8_t digest[32],
+                            uint8_t **out_token, size_t *out_len);
+/* The same as a time-stamp callback for es_sign_params.timestamp (and
+ * es_ofd_sign_params.timestamp): `arg` is an es_ts_http_opts*. The error's
+ * message stays readable through the caller's context. */
+ES_API int es_ts_http_stamp_cb(void *arg, const uint8_t digest[32], uint8_t **out_token,
+                               size_t *out_len);
 
 /* ---- verification ---- */
 

@@ -169,6 +169,7 @@ static const struct {
     E(ES_ERR_IO_OPEN, "cannot open file"),
     E(ES_ERR_IO_READ, "cannot read file"),
     E(ES_ERR_IO_WRITE, "cannot write file"),
+    E(ES_ERR_IO_REMOTE, "a remote service did not answer or answered unusably"),
     E(ES_ERR_STORE, "storage error"),
     E(ES_ERR_LIMIT, "a limit was exceeded"),
     E(ES_ERR_LIMIT_DEPTH, "nesting is too deep"),

@@ -116,6 +116,14 @@ int es_ts_request(es_ctx *ctx, const es_ts_req_params *params, uint8_t **out_der
     return es_ctx_take_error(ctx, request(params, out_der, out_len));
 }
 
+int es_ts_request_check(es_ctx *ctx, const uint8_t *req, size_t req_len)
+{
+    struct es_ts_req q;
+    es_result r = req ? es_ts_req_parse(req, req_len, &q)
+                      : es_error_set(ES_ERR_USAGE_NULL, __FILE__, __LINE__, "no request");
+    return es_ctx_take_error(ctx, r);
+}
+
 int es_ts_nonce(es_ctx *ctx, uint8_t *out, size_t n)
 {
     es_result r = ES_RESULT_OK;

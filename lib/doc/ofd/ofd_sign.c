@@ -327,7 +327,10 @@ static es_result sign_steps(struct signer *s, const char *in_path, const char *o
                          .data_hash = h,
                          .property_info = pinfo,
                          .time = t,
-                         .allow_expired = pp->allow_expired};
+                         .allow_expired = pp->allow_expired,
+                         .timestamp = pp->timestamp,
+                         .timestamp_arg = pp->timestamp_arg,
+                         .timestamp_optional = pp->timestamp_optional};
     int rc = es_sign(NULL, &sp, &s->value, &s->value_len);
     if (rc != ES_OK) {
         return (es_result){rc}; /* the detail is in the error slot */
