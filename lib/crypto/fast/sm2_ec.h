@@ -33,6 +33,16 @@ typedef struct {
 #define COMB_N (1 << (COMB_W - 1))
 #define COMB_WINDOWS (256 / COMB_W + 1)
 
+/*
+ * Per-key table for verification: t is cut into PT_SEGS segments of
+ * PT_SEGBITS bits, and segment i holds the odd multiples
+ * m 2^(PT_SEGBITS i) P, m = 1, 3, ..., 2 PT_N - 1 (affine), so t P costs
+ * PT_SEGBITS doublings (4 KiB per key).
+ */
+#define PT_SEGS 8
+#define PT_SEGBITS 32
+#define PT_N 8
+
 /* The table, built once on first use (es_sm2_fast_init). */
 extern apt (*es_sm2_comb)[COMB_N];
 /* Builds the tables and picks the implementations; idempotent, thread-safe. */
@@ -87,6 +97,9 @@ struct es_sm2_fast_key {
                                     es_sm2_lookup_fn lookup);                                   \
     bool es_sm2_verify_core_##sfx(const uint8_t xy[64], const uint64_t s[4],                    \
                                   const uint64_t t[4], const uint64_t c[4]);                    \
+    bool es_sm2_verify_core_tab_##sfx(const apt tab[PT_SEGS][PT_N], const uint64_t s[4],       \
+                                      const uint64_t t[4], const uint64_t c[4]);                \
+    bool es_sm2_ptab_build_##sfx(apt tab[PT_SEGS][PT_N], const uint8_t xy[64]);                 \
     void es_sm2_comb_build_##sfx(apt (*tab)[COMB_N]);                                           \
     void es_sm2_fe_mul_##sfx(fe r, const fe a, const fe b);                                     \
     void es_sm2_fe_sqr_##sfx(fe r, const fe a);                                                 \

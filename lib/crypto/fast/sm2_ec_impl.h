@@ -656,19 +656,14 @@ static int wnaf5(int8_t out[258], const uint64_t k[4])
 }
 
 /*
- * GB/T 32918.2 §7.1 B5..B7, variable time (all inputs are public):
- * R = s G + t P and the check (e + x_R) mod n = r, done projectively as
- * X == c Z^2 for the candidates c = (r - e) mod n and c + n (if < p).
- * The caller has checked r, s in [1, n-1] and t = r + s mod n != 0.
+ * P from its big-endian coordinates, in Montgomery form; false unless both
+ * coordinates are below p and the point is on y^2 = x^3 - 3x + b.
  */
-bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const uint64_t t[4],
-                             const uint64_t c[4])
+static bool pt_load_check(apt *pa, const uint8_t xy[64])
 {
-    apt pa;
     fe x, y, lhs, rhs, tmp;
     fe_from_be(x, xy);
     fe_from_be(y, xy + 32);
-    /* coordinates in [0, p) and on the curve y^2 = x^3 - 3x + b */
     uint64_t borrow = 0;
     for (int i = 0; i < 4; i++) {
         u128 d = (u128)x[i] - FP_P[i] - borrow;
@@ -685,21 +680,22 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
     if (!borrow) {
         return false;
     }
-    fe_to_mont(pa.x, x);
-    fe_to_mont(pa.y, y);
-    fsqr(lhs, pa.y);
-    fsqr(rhs, pa.x);
-    fmul(rhs, rhs, pa.x);
-    fe_dbl(tmp, pa.x);
-    fadd(tmp, tmp, pa.x);
+    fe_to_mont(pa->x, x);
+    fe_to_mont(pa->y, y);
+    fsqr(lhs, pa->y);
+    fsqr(rhs, pa->x);
+    fmul(rhs, rhs, pa->x);
+    fe_dbl(tmp, pa->x);
+    fadd(tmp, tmp, pa->x);
     fsub(rhs, rhs, tmp);
     fadd(rhs, rhs, FP_B);
-    if (!fe_eq(lhs, rhs)) {
-        return false;
-    }
+    return fe_eq(lhs, rhs) != 0;
+}
 
-    /* s G: the comb's windows, indexing the table directly (s is public) */
-    apt comb[COMB_WINDOWS];
+/* s G as the list of the comb's nonzero window entries (s is public, so
+ * the table is indexed directly); returns how many. */
+static int comb_terms(apt comb[COMB_WINDOWS], const uint64_t s[4])
+{
     int n_comb = 0;
     for (int j = 0; j < COMB_WINDOWS; j++) {
         uint32_t digit, neg;
@@ -713,6 +709,65 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
         }
         n_comb++;
     }
+    return n_comb;
+}
+
+/*
+ * The end of verification: R = r1 + r2, and the check x_R ≡ r - e (mod n)
+ * done projectively as X == c Z^2 for the candidates c = (r - e) mod n and
+ * c + n (when below p, since x_R < p may exceed n).
+ */
+static bool verify_finish(const jpt *r1, const jpt *r2, const uint64_t c[4])
+{
+    jpt rr;
+    pt_add_vt(&rr, r1, r2);
+    if (fe_is_zero(rr.z)) {
+        return false;
+    }
+    fe z2, cm, cz, tmp;
+    fsqr(z2, rr.z);
+    fe_copy(tmp, c);
+    fe_to_mont(cm, tmp);
+    fmul(cz, cm, z2);
+    if (fe_eq(cz, rr.x)) {
+        return true;
+    }
+    uint64_t c2[4];
+    u128 acc = 0;
+    for (int i = 0; i < 4; i++) {
+        acc += (u128)c[i] + ES_SM2_N[i];
+        c2[i] = (uint64_t)acc;
+        acc >>= 64;
+    }
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)c2[i] - FP_P[i] - borrow;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    if (acc == 0 && borrow) {
+        fe_to_mont(cm, c2);
+        fmul(cz, cm, z2);
+        if (fe_eq(cz, rr.x)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * GB/T 32918.2 §7.1 B5..B7, variable time (all inputs are public):
+ * R = s G + t P and the check (e + x_R) mod n = r (verify_finish).
+ * The caller has checked r, s in [1, n-1] and t = r + s mod n != 0.
+ */
+bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const uint64_t t[4],
+                             const uint64_t c[4])
+{
+    apt pa;
+    if (!pt_load_check(&pa, xy)) {
+        return false;
+    }
+    apt comb[COMB_WINDOWS];
+    int n_comb = comb_terms(comb, s);
 
     /* t P by width-5 NAF: odd multiples P, 3P, ..., 15P */
     jpt pre[8], p2;
@@ -752,40 +807,131 @@ bool SFX(es_sm2_verify_core)(const uint8_t xy[64], const uint64_t s[4], const ui
     for (; ci < n_comb; ci++) {
         pt_madd_vt(&r1, &r1, &comb[ci]);
     }
-    jpt rr;
-    pt_add_vt(&rr, &r1, &r2);
-    if (fe_is_zero(rr.z)) {
+    return verify_finish(&r1, &r2, c);
+}
+
+/*
+ * Normalises n finite Jacobian points to affine with one inversion
+ * (Montgomery's trick); public data only (the inversion is constant time
+ * anyway). prod must hold n elements.
+ */
+static void pts_to_affine(apt *out, const jpt *in, fe *prod, int n)
+{
+    fe inv, zi, zi2;
+    fe_copy(prod[0], in[0].z);
+    for (int i = 1; i < n; i++) {
+        fmul(prod[i], prod[i - 1], in[i].z);
+    }
+    fe_inv_gcd(inv, prod[n - 1]);
+    for (int i = n - 1; i >= 0; i--) {
+        if (i > 0) {
+            fmul(zi, inv, prod[i - 1]);
+            fmul(inv, inv, in[i].z);
+        } else {
+            fe_copy(zi, inv);
+        }
+        fsqr(zi2, zi);
+        fmul(out[i].x, in[i].x, zi2);
+        fmul(zi2, zi2, zi);
+        fmul(out[i].y, in[i].y, zi2);
+    }
+}
+
+/*
+ * Per-key table for verification (public data, variable time): segment i
+ * holds the odd multiples m 2^(PT_SEGBITS i) P, m = 1, 3, ..., 2 PT_N - 1,
+ * affine. None is the point at infinity: m 2^(32 i) < 2^228 < n, and P
+ * has order n. False when xy is not a valid point.
+ */
+bool SFX(es_sm2_ptab_build)(apt tab[PT_SEGS][PT_N], const uint8_t xy[64])
+{
+    apt pa;
+    if (!pt_load_check(&pa, xy)) {
         return false;
     }
-    /* X == c Z^2 for c or c + n (x_R may be >= n since p > n) */
-    fe z2, cm, cz;
-    fsqr(z2, rr.z);
-    fe_copy(tmp, c);
-    fe_to_mont(cm, tmp);
-    fmul(cz, cm, z2);
-    if (fe_eq(cz, rr.x)) {
-        return true;
-    }
-    uint64_t c2[4];
-    u128 acc = 0;
-    for (int i = 0; i < 4; i++) {
-        acc += (u128)c[i] + ES_SM2_N[i];
-        c2[i] = (uint64_t)acc;
-        acc >>= 64;
-    }
-    borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 d = (u128)c2[i] - FP_P[i] - borrow;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
-    if (acc == 0 && borrow) {
-        fe_to_mont(cm, c2);
-        fmul(cz, cm, z2);
-        if (fe_eq(cz, rr.x)) {
-            return true;
+    jpt pts[PT_SEGS * PT_N]; /* 6 KiB on the stack */
+    fe prod[PT_SEGS * PT_N];
+    jpt base, d2;
+    fe_copy(base.x, pa.x);
+    fe_copy(base.y, pa.y);
+    fe_copy(base.z, FP_ONE);
+    for (int i = 0; i < PT_SEGS; i++) {
+        jpt *row = pts + i * PT_N;
+        row[0] = base;
+        pt_dbl(&d2, &base);
+        for (int m = 1; m < PT_N; m++) {
+            pt_add_vt(&row[m], &row[m - 1], &d2);
+        }
+        /* the next segment's base: 2^(PT_SEGBITS - 1) doublings more */
+        base = d2;
+        for (int b = 1; b < PT_SEGBITS; b++) {
+            pt_dbl(&base, &base);
         }
     }
-    return false;
+    pts_to_affine(&tab[0][0], pts, prod, PT_SEGS * PT_N);
+    return true;
+}
+
+/* Width-5 NAF of a PT_SEGBITS-bit segment: at most PT_SEGBITS + 1 digits. */
+static void wnaf5_seg(int8_t out[PT_SEGBITS + 1], uint64_t v)
+{
+    for (int i = 0; i <= PT_SEGBITS; i++) {
+        int d = 0;
+        if (v & 1) {
+            d = (int)(v & 31);
+            if (d >= 16) {
+                d -= 32;
+            }
+            v -= (uint64_t)(int64_t)d; /* v stays below 2^(PT_SEGBITS + 1) */
+        }
+        out[i] = (int8_t)d;
+        v >>= 1;
+    }
+}
+
+/*
+ * Verification with the per-key table (see es_sm2_ptab_build): t is cut
+ * into PT_SEGS segments, each in width-5 NAF, so t P needs only
+ * PT_SEGBITS doublings; the s G comb additions run alongside them.
+ * Same contract as es_sm2_verify_core (the table was built from a point
+ * that passed its checks).
+ */
+bool SFX(es_sm2_verify_core_tab)(const apt tab[PT_SEGS][PT_N], const uint64_t s[4],
+                                 const uint64_t t[4], const uint64_t c[4])
+{
+    apt comb[COMB_WINDOWS];
+    int n_comb = comb_terms(comb, s);
+    int8_t naf[PT_SEGS][PT_SEGBITS + 1];
+    for (int i = 0; i < PT_SEGS; i++) {
+        uint64_t seg = (t[(i * PT_SEGBITS) / 64] >> ((i * PT_SEGBITS) % 64));
+        seg &= ((uint64_t)1 << PT_SEGBITS) - 1;
+        wnaf5_seg(naf[i], seg);
+    }
+    jpt r1, r2;
+    memset(&r1, 0, sizeof(r1));
+    memset(&r2, 0, sizeof(r2));
+    int ci = 0;
+    for (int j = PT_SEGBITS; j >= 0; j--) {
+        if (ci < n_comb) {
+            pt_dbl_madd_vt(&r2, &r1, &comb[ci++]);
+        } else {
+            pt_dbl(&r2, &r2);
+        }
+        for (int i = 0; i < PT_SEGS; i++) {
+            int d = naf[i][j];
+            if (d > 0) {
+                pt_madd_vt(&r2, &r2, &tab[i][(d - 1) / 2]);
+            } else if (d < 0) {
+                apt q = tab[i][(-d - 1) / 2];
+                fneg(q.y, q.y);
+                pt_madd_vt(&r2, &r2, &q);
+            }
+        }
+    }
+    for (; ci < n_comb; ci++) {
+        pt_madd_vt(&r1, &r1, &comb[ci]);
+    }
+    return verify_finish(&r1, &r2, c);
 }
 
 /*
@@ -799,7 +945,7 @@ void SFX(es_sm2_comb_build)(apt (*tab)[COMB_N])
                           0x91167a5ee1c13b05ULL};
     static const fe gy = {0xc1354e593c2d0dddULL, 0xc1f5e5788d3295faULL, 0x8d4cfb066e2a48f8ULL,
                           0x63cd65d481d735bdULL};
-    apt base;
+    apt base, aff[COMB_N + 1];
     fe_copy(base.x, gx);
     fe_copy(base.y, gy);
     jpt pts[COMB_N + 1];
@@ -813,30 +959,8 @@ void SFX(es_sm2_comb_build)(apt (*tab)[COMB_N])
         }
         /* 2^(W-1) B doubled is the next window's base */
         pt_dbl(&pts[COMB_N], &pts[COMB_N - 1]);
-        /* batch inversion of the Z coordinates */
-        fe_copy(prod[0], pts[0].z);
-        for (int i = 1; i <= COMB_N; i++) {
-            fmul(prod[i], prod[i - 1], pts[i].z);
-        }
-        fe inv, zi, zi2;
-        SFX(es_sm2_fe_inv)(inv, prod[COMB_N]);
-        for (int i = COMB_N; i >= 0; i--) {
-            if (i > 0) {
-                fmul(zi, inv, prod[i - 1]);
-                fmul(inv, inv, pts[i].z);
-            } else {
-                fe_copy(zi, inv);
-            }
-            fsqr(zi2, zi);
-            apt a;
-            fmul(a.x, pts[i].x, zi2);
-            fmul(zi2, zi2, zi);
-            fmul(a.y, pts[i].y, zi2);
-            if (i < COMB_N) {
-                tab[j][i] = a;
-            } else {
-                base = a;
-            }
-        }
+        pts_to_affine(aff, pts, prod, COMB_N + 1);
+        memcpy(tab[j], aff, sizeof(apt) * COMB_N);
+        base = aff[COMB_N];
     }
 }

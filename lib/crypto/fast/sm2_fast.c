@@ -22,6 +22,9 @@ struct impl {
     void (*pub_from_priv)(uint8_t xy[64], const uint64_t d[4], es_sm2_lookup_fn lookup);
     bool (*verify_core)(const uint8_t xy[64], const uint64_t s[4], const uint64_t t[4],
                         const uint64_t c[4]);
+    bool (*verify_core_tab)(const apt tab[PT_SEGS][PT_N], const uint64_t s[4],
+                            const uint64_t t[4], const uint64_t c[4]);
+    bool (*ptab_build)(apt tab[PT_SEGS][PT_N], const uint8_t xy[64]);
     es_sm2_lookup_fn lookup;
 };
 static struct impl g_impl;
@@ -62,6 +65,8 @@ static void set_impl(unsigned f)
         m.sign_core = es_sm2_sign_core_adx;
         m.pub_from_priv = es_sm2_pub_from_priv_adx;
         m.verify_core = es_sm2_verify_core_adx;
+        m.verify_core_tab = es_sm2_verify_core_tab_adx;
+        m.ptab_build = es_sm2_ptab_build_adx;
     } else
 #endif
     {
@@ -70,6 +75,8 @@ static void set_impl(unsigned f)
         m.sign_core = es_sm2_sign_core_c;
         m.pub_from_priv = es_sm2_pub_from_priv_c;
         m.verify_core = es_sm2_verify_core_c;
+        m.verify_core_tab = es_sm2_verify_core_tab_c;
+        m.ptab_build = es_sm2_ptab_build_c;
     }
     if (f & ES_SM2_IMPL_AVX512) {
         m.lookup = es_sm2_lookup_avx512;
@@ -81,8 +88,14 @@ static void set_impl(unsigned f)
     g_impl = m;
 }
 
+static pthread_key_t g_vcache_key;
+static bool g_vcache_key_ok;
+
+static void vcache_free(void *p) { es_free(p); }
+
 static void init_once(void)
 {
+    g_vcache_key_ok = pthread_key_create(&g_vcache_key, vcache_free) == 0;
     set_impl(es_sm2_fast_cpu());
 #ifdef ES_FAST_HAVE_ADX_ASM
     if (g_impl.features & ES_SM2_IMPL_ADX) {
@@ -223,6 +236,60 @@ void es_sm2_fast_pub_from_priv(const uint8_t d[32], uint8_t xy[64])
     es_wipe(v, sizeof(v));
 }
 
+/*
+ * Per-thread cache of verification tables (es_sm2_ptab_build), keyed by
+ * the public key's coordinates: a key seen a second time by a thread gets
+ * its table (about the cost of one plain verification), and from then on
+ * t P needs 32 doublings instead of 256. Keys seen once never pay for a
+ * table. Direct-mapped; a thread's cache (about 66 KiB) is freed when the
+ * thread exits. Per thread rather than on struct es_sm2_pub: no locking,
+ * and es_sm2_pub stays a plain value that callers copy freely.
+ */
+#define VC_SLOTS 16
+enum { VC_EMPTY, VC_SEEN, VC_BUILT, VC_BAD };
+struct vslot {
+    uint8_t xy[64];
+    int state;
+    apt tab[PT_SEGS][PT_N];
+};
+struct vcache {
+    struct vslot slot[VC_SLOTS];
+};
+static _Thread_local struct vcache *tl_vcache;
+static int g_vcache_on = 1;
+
+void es_sm2_fast_vcache(bool on) { __atomic_store_n(&g_vcache_on, on ? 1 : 0, __ATOMIC_RELAXED); }
+
+/* The table for xy, or NULL (first sighting, no memory, or disabled). */
+static const apt (*vcache_get(const uint8_t xy[64]))[PT_N]
+{
+    if (!__atomic_load_n(&g_vcache_on, __ATOMIC_RELAXED) || !g_vcache_key_ok) {
+        return NULL;
+    }
+    struct vcache *c = tl_vcache;
+    if (!c) {
+        c = es_calloc(1, sizeof(*c));
+        if (!c) {
+            return NULL;
+        }
+        if (pthread_setspecific(g_vcache_key, c) != 0) {
+            es_free(c);
+            return NULL;
+        }
+        tl_vcache = c;
+    }
+    struct vslot *sl = &c->slot[(xy[31] ^ xy[62]) % VC_SLOTS];
+    if (sl->state == VC_EMPTY || memcmp(sl->xy, xy, 64) != 0) {
+        memcpy(sl->xy, xy, 64);
+        sl->state = VC_SEEN;
+        return NULL;
+    }
+    if (sl->state == VC_SEEN) {
+        sl->state = g_impl.ptab_build(sl->tab, xy) ? VC_BUILT : VC_BAD;
+    }
+    return sl->state == VC_BUILT ? (const apt(*)[PT_N])sl->tab : NULL;
+}
+
 bool es_sm2_fast_verify_xy(const uint8_t xy[64], const uint8_t e[32], const uint8_t r[32],
                            const uint8_t s[32])
 {
@@ -243,6 +310,10 @@ bool es_sm2_fast_verify_xy(const uint8_t xy[64], const uint8_t e[32], const uint
     es_fn_from_be(ev, e);
     es_fn_reduce(ev, ev);
     es_fn_sub(c, rv, ev);
+    const apt(*tab)[PT_N] = vcache_get(xy);
+    if (tab) {
+        return g_impl.verify_core_tab(tab, sv, t, c);
+    }
     return g_impl.verify_core(xy, sv, t, c);
 }
 

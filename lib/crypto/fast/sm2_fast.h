@@ -33,6 +33,9 @@ void es_sm2_fast_pub_from_priv(const uint8_t d[32], uint8_t xy[64]);
 /* Verification on raw coordinates. */
 bool es_sm2_fast_verify_xy(const uint8_t xy[64], const uint8_t e[32], const uint8_t r[32],
                            const uint8_t s[32]);
+/* Turns the per-thread cache of verification tables on (default) or off
+ * (tests, benchmarks of a key's first verification). */
+void es_sm2_fast_vcache(bool on);
 /* Name of the chosen implementation, e.g. "adx+avx512". */
 const char *es_sm2_fast_impl_name(void);
 

@@ -420,6 +420,65 @@ static void test_differential(void **state)
     es_sm2_fast_force(~0u);
 }
 
+/*
+ * The per-thread table cache of verification: more keys than cache slots,
+ * used in a shuffled order so that tables are built, hit and evicted; each
+ * verdict (valid and corrupted signatures) equals OpenSSL's and the
+ * uncached path's.
+ */
+static void test_verify_table_cache(void **state)
+{
+    (void)state;
+    enum { KEYS = 40, SIGS = 3 };
+    long rounds = t_iters(t_under_asan() ? 60 : 240);
+    static uint8_t d[KEYS][32], xy[KEYS][64], e[KEYS][SIGS][32], r[KEYS][SIGS][32],
+        s[KEYS][SIGS][32];
+    EVP_PKEY *pk[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+        pk[i] = t_ossl_keygen(d[i], xy[i]);
+        for (int j = 0; j < SIGS; j++) {
+            t_rand_bytes(e[i][j], 32);
+            t_ossl_sign(pk[i], e[i][j], r[i][j], s[i][j]);
+        }
+    }
+    for (size_t v = 0; v < g_n_variants; v++) {
+        es_sm2_fast_force(g_variants[v]);
+        for (long it = 0; it < rounds; it++) {
+            /* a few keys come back often (cached), the rest rarely */
+            int i = (int)(t_rand64() % (it % 2 ? 4 : KEYS));
+            int j = (int)(t_rand64() % SIGS);
+            uint8_t ce[32], cr[32], cs[32];
+            memcpy(ce, e[i][j], 32);
+            memcpy(cr, r[i][j], 32);
+            memcpy(cs, s[i][j], 32);
+            if (it % 3 == 0) {
+                corrupt(ce, cr, cs);
+            }
+            bool cached = es_sm2_fast_verify_xy(xy[i], ce, cr, cs);
+            es_sm2_fast_vcache(false);
+            bool plain = es_sm2_fast_verify_xy(xy[i], ce, cr, cs);
+            es_sm2_fast_vcache(true);
+            bool theirs = t_ossl_verify(pk[i], ce, cr, cs);
+            assert_int_equal(cached, plain);
+            assert_int_equal(cached, theirs);
+            if (it % 3 != 0) {
+                assert_true(cached);
+            }
+        }
+    }
+    /* a bad key seen twice is refused by the cached path too */
+    uint8_t bad[64];
+    memcpy(bad, xy[0], 64);
+    bad[63] ^= 1;
+    for (int k = 0; k < 3; k++) {
+        assert_false(es_sm2_fast_verify_xy(bad, e[0][0], r[0][0], s[0][0]));
+    }
+    for (int i = 0; i < KEYS; i++) {
+        EVP_PKEY_free(pk[i]);
+    }
+    es_sm2_fast_force(~0u);
+}
+
 /* A wrong or off-curve public key never verifies. */
 static void test_bad_pubkey(void **state)
 {
@@ -563,7 +622,7 @@ int main(void)
         cmocka_unit_test(test_scalar),
         cmocka_unit_test(test_pubkey),       cmocka_unit_test(test_differential),
         cmocka_unit_test(test_bad_pubkey),   cmocka_unit_test(test_retry_rules),
-        cmocka_unit_test(test_es_key),
+        cmocka_unit_test(test_es_key),       cmocka_unit_test(test_verify_table_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
