@@ -22,6 +22,8 @@
 #include "eseal/ts.h"
 #include "eseal/tlog.h"
 #include "eseal/sdoc.h"
+#include "eseal/trustlist.h"
 #include "eseal/ofd.h"
+#include "eseal/pdf.h"
 
 #endif
