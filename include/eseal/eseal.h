@@ -24,6 +24,5 @@
 #include "eseal/sdoc.h"
 #include "eseal/trustlist.h"
 #include "eseal/ofd.h"
-#include "eseal/pdf.h"
 
 #endif
