@@ -246,10 +246,24 @@ static int grant_pick(void *arg, const struct es_store_grant *g)
 void h_seals_sign(struct es_call *c)
 {
     json_t *b = api_body(c);
-    static const char *const keys[] = {"name", "data", "format", "positions", "purpose", NULL};
+    static const char *const keys[] = {"name", "data", "format", "positions", "purpose", "tsa",
+                                       NULL};
     const char *name = NULL, *format = NULL, *purpose = NULL;
     const uint8_t *data = NULL;
     size_t data_len = 0;
+    json_t *tsa_opt = b ? json_object_get(b, "tsa") : NULL;
+    if (tsa_opt && !json_is_boolean(tsa_opt)) {
+        api_error(c, 400, "bad_request", "The field \"tsa\" must be true or false.");
+        return;
+    }
+    /* a time stamp over the signature value by the platform's own TSA, in
+     * process (docs/timestamps.md); without a TSA the request cannot be met */
+    es_tsa *tsa = json_is_true(tsa_opt) ? c->app->tsa : NULL;
+    if (json_is_true(tsa_opt) && !tsa) {
+        api_error(c, 503, "tsa_unavailable", "This platform runs no time-stamp authority: seal "
+                  "without \"tsa\".");
+        return;
+    }
     if (!b || !jcheck_keys(c, b, keys) || !jget_str(c, b, "name", false, 255, &name) ||
         !jget_str(c, b, "format", false, 16, &format) ||
         !jget_str(c, b, "purpose", false, 127, &purpose) ||
@@ -349,7 +363,9 @@ void h_seals_sign(struct es_call *c)
                 }
             }
             es_ofd_sign_params op = {.seal = s.der, .seal_len = s.der_len, .key = key,
-                                     .cert = cert, .positions = ps, .n_positions = n_pos};
+                                     .cert = cert, .positions = ps, .n_positions = n_pos,
+                                     .timestamp = tsa ? es_tsa_stamp_cb : NULL,
+                                     .timestamp_arg = tsa};
             rc = es_file_write(ctx, in, data, data_len, 0600);
             if (rc == ES_OK) {
                 rc = es_ofd_sign(ctx, &op, in, outp);
@@ -368,7 +384,10 @@ void h_seals_sign(struct es_call *c)
         goto out;
 #endif
     } else {
-        rc = es_sign_data(ctx, s.der, s.der_len, key, cert, data, data_len, name, &out, &out_len);
+        es_sign_params sp = {.seal = s.der, .seal_len = s.der_len, .key = key, .cert = cert,
+                             .data_hash = h, .property_info = name,
+                             .timestamp = tsa ? es_tsa_stamp_cb : NULL, .timestamp_arg = tsa};
+        rc = es_sign(ctx, &sp, &out, &out_len);
     }
     if (rc != ES_OK) {
         usage(c, &s, sm3, name, "error", es_ctx_errmsg(ctx));
@@ -379,10 +398,12 @@ void h_seals_sign(struct es_call *c)
         goto out;
     }
     char detail[128];
-    snprintf(detail, sizeof(detail), "grant %lld, %s", (long long)gp.found, format);
+    snprintf(detail, sizeof(detail), "grant %lld, %s%s", (long long)gp.found, format,
+             tsa ? ", time-stamped" : "");
     usage(c, &s, sm3, name, "ok", detail);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I}", "esid", s.esid, "format", format, "name", name,
-                          "document_sm3", sm3, "grant", (json_int_t)gp.found);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "esid", s.esid, "format", format, "name",
+                          name, "document_sm3", sm3, "grant", (json_int_t)gp.found, "time_stamped",
+                          tsa != NULL);
     json_object_set_new(o, !strcmp(format, "ofd") ? "document" : "signature",
                         json_string(api_b64(c, out, out_len)));
     api_json(c, 200, o);

@@ -3,6 +3,14 @@
  * document, a seal or a signature; get libeseal's report plus, for each
  * seal, what the registry says: its status at signing time and now (a lost
  * seal is distrusted from the reported time on).
+ *
+ * "Signing time" is the genTime of a valid time-stamp token over the
+ * signature value when there is one (the report's time_source says so):
+ * that time is proven, so a token made after a loss or cancellation fails
+ * and one made before stays good. Otherwise it is the signer's claim
+ * (timeInfo), which a holder of a lost seal can backdate: such a signature
+ * of a seal now lost or cancelled is not "ok". The entry says which time
+ * it used and why (docs/timestamps.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +54,53 @@ static int event_at(void *arg, const struct es_store_event *e)
     return 0;
 }
 
-/* The registry's view of one seal for a signature made at `signed_at`
- * (0: unknown or a seal checked alone). */
-static json_t *registry_entry(struct es_call *c, const char *esid, int64_t signed_at)
+/* Which time a signature's registry status is judged at, and why. */
+struct sign_time {
+    int64_t at;        /* 0: a seal checked alone */
+    const char *basis; /* "time_stamp", "signer_claim", "verification_time" */
+    const char *note;
+};
+
+/* From a report entry: genTime when libeseal used a valid token (its
+ * time_source is "time stamp of <TSA>"), else timeInfo, else now. */
+static struct sign_time sign_time_of(struct es_call *c, json_t *sig)
 {
+    struct sign_time t = {0};
+    const char *src = json_string_value(json_object_get(sig, "time_source"));
+    const char *ts_reason = NULL;
+    size_t i;
+    json_t *chk;
+    json_array_foreach(json_object_get(sig, "checks"), i, chk) {
+        const char *id = json_string_value(json_object_get(chk, "id"));
+        const char *result = json_string_value(json_object_get(chk, "result"));
+        if (id && result && !strcmp(id, "timestamp") && strcmp(result, "PASSED") != 0) {
+            ts_reason = json_string_value(json_object_get(chk, "reason"));
+        }
+    }
+    t.at = parse_iso(json_string_value(json_object_get(sig, "signing_time")));
+    if (t.at && src && !strncmp(src, "time stamp of ", 14)) {
+        t.basis = "time_stamp";
+        t.note = es_arena_printf(c->arena, "genTime of the signature's time-stamp token (%s): "
+                                 "a proven time, so the registry is judged then.", src + 14);
+    } else if (t.at) {
+        t.basis = "signer_claim";
+        t.note = ts_reason ? es_arena_printf(c->arena, "timeInfo, the signer's own claim: the "
+                                             "time-stamp token did not verify (%s).", ts_reason)
+                           : "timeInfo, the signer's own claim: the signature carries no "
+                             "time-stamp token.";
+    } else {
+        t.at = (int64_t)time(NULL);
+        t.basis = "verification_time";
+        t.note = "The signing time is unknown: the registry is judged now.";
+    }
+    return t;
+}
+
+/* The registry's view of one seal for a signature made at `when`
+ * (when->at == 0: a seal checked alone). */
+static json_t *registry_entry(struct es_call *c, const char *esid, const struct sign_time *when)
+{
+    int64_t signed_at = when->at;
     es_store *st = api_store(c);
     struct es_store_seal s;
     if (!st || !esid || ES_STORE_CALL(st, seal_get, esid, &s) != ES_STORE_OK) {
@@ -80,11 +131,22 @@ static json_t *registry_entry(struct es_call *c, const char *esid, int64_t signe
             then = "expired";
         }
         json_object_set_new(o, "status_at_signing", json_string(then));
+        json_object_set_new(o, "time_used", json_string(api_time(c, signed_at)));
+        json_object_set_new(o, "time_basis", json_string(when->basis));
+        json_object_set_new(o, "time_note", json_string(when->note));
         ok_at_signing = !strcmp(then, "active");
-        json_object_set_new(o, "ok", json_boolean(ok_at_signing));
+        /* a claimed time cannot show that the signature predates a loss or a
+         * cancellation: only a time stamp can */
+        bool unproven = ok_at_signing && strcmp(when->basis, "time_stamp") != 0 &&
+                        (s.lost_at || !strcmp(s.status, "lost") || !strcmp(s.status, "cancelled"));
+        json_object_set_new(o, "ok", json_boolean(ok_at_signing && !unproven));
         json_object_set_new(
             o, "note",
-            json_string(ok_at_signing
+            json_string(unproven ? "The seal was active at the claimed signing time but has since "
+                                   "been reported lost or cancelled, and without a valid time "
+                                   "stamp nothing proves the document was sealed before that: "
+                                   "do not rely on this signature."
+                        : ok_at_signing
                             ? "The seal was registered and active when the document was sealed."
                             : "The seal was not active when the document was sealed: do not "
                               "rely on this signature."));
@@ -181,12 +243,11 @@ void h_verify(struct es_call *c)
     json_array_foreach(sigs, i, sig) {
         json_t *seal = json_object_get(sig, "seal");
         const char *esid = json_string_value(json_object_get(seal, "esid"));
-        int64_t at = seal_alone ? 0
-                                : parse_iso(json_string_value(json_object_get(sig, "signing_time")));
-        if (!seal_alone && !at) {
-            at = (int64_t)time(NULL);
+        struct sign_time when = {0};
+        if (!seal_alone) {
+            when = sign_time_of(c, sig);
         }
-        json_t *reg = registry_entry(c, esid, at);
+        json_t *reg = registry_entry(c, esid, &when);
         if (!json_is_true(json_object_get(reg, "ok"))) {
             registry_ok = false;
         }

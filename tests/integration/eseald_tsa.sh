@@ -113,8 +113,138 @@ cp "$T/resp" "$T/ec.tsr"
 openssl ts -verify -in "$T/ec.tsr" -queryfile "$T/ec.tsq" -CAfile "$T/ecroot.pem" > "$T/v.out" 2>&1
 check $? "openssl ts -verify accepts eseald's token"
 grep -q "Verification: OK" "$T/v.out"; check $? "openssl: Verification: OK"
+dead=${URL##*:} # nothing listens there once this daemon is stopped
 openssl ts -verify -in "$T/ec.tsr" -data "$T/other.txt" -CAfile "$T/ecroot.pem" >/dev/null 2>&1
 [ $? -ne 0 ]; check $? "openssl ts -verify refuses it for other data"
+stop_eseald
+
+# ---- eseal sign/ofd sign --tsa URL against eseald; a dead port; a silent TSA ----
+start_eseald "sqlite:$T/eseald.db"
+TSA_URL="$URL/api/v1/tsa"
+plain=${ES_SOURCE_DIR:-$here/../..}/tests/unit/ofd/data/plain3.ofd
+if "$ESEAL" seal image --shape round --name "测试科技有限公司" -o "$T/pic.png" >/dev/null 2>&1; then
+  "$ESEAL" seal make --maker-key "$T/pki/maker.key" --maker-cert "$T/pki/maker.pem" \
+    --cert "$T/pki/owner.pem" --name "测试章" --type 1 --valid-to +30 --picture "$T/pic.png" \
+    --pass test -o "$T/s.esl" >/dev/null; check $? "eseal seal make"
+  SIGN=("$ESEAL" sign "$T/doc.txt" --seal "$T/s.esl" --key "$T/pki/owner.key" --cert "$T/pki/owner.pem" --pass test)
+  "${SIGN[@]}" --tsa "$TSA_URL" -o "$T/cli.sig" >/dev/null 2>"$T/err"; check $? "eseal sign --tsa eseald"
+  "$ESEAL" verify "$T/cli.sig" --data "$T/doc.txt" --trust "$T/pki/root-ca.pem" > "$T/v.out"
+  check $? "the time-stamped signature verifies TOTAL-PASSED"
+  grep -q "time stamp of .*TSA" "$T/v.out"; check $? "its time comes from eseald's token"
+  # a dead port: a clear failure, exit 6, no output
+  "${SIGN[@]}" --tsa "http://127.0.0.1:$dead/api/v1/tsa" -o "$T/dead.sig" >/dev/null 2>"$T/err"
+  rc=$?; [ $rc -eq 6 ]; check $? "a TSA that does not answer: exit 6 (got $rc)"
+  grep -q "did not answer" "$T/err"; check $? "the message says the TSA did not answer ($(head -c 200 "$T/err"))"
+  [ ! -e "$T/dead.sig" ]; check $? "no signature written"
+  "${SIGN[@]}" --tsa "http://127.0.0.1:$dead/api/v1/tsa" --tsa-optional -o "$T/opt.sig" >/dev/null 2>"$T/err"
+  check $? "--tsa-optional signs without a token"
+  grep -q "warning: signing without a time stamp" "$T/err"; check $? "--tsa-optional warns"
+  "$ESEAL" verify "$T/opt.sig" --data "$T/doc.txt" --trust "$T/pki/root-ca.pem" > "$T/v.out"
+  check $? "that signature verifies"
+  grep -q "timeInfo, as claimed" "$T/v.out"; check $? "and its time is only claimed"
+  # a URL that is not a TSA: HTTP 405 with JSON
+  "${SIGN[@]}" --tsa "$URL/api/v1/health" -o "$T/x.sig" >/dev/null 2>"$T/err"
+  [ $? -eq 6 ] && grep -q "HTTP 405" "$T/err"; check $? "a URL that is no TSA: exit 6, HTTP 405"
+  # a TSA that accepts the connection and never answers: the time-out
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket,time,sys
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(4); print(s.getsockname()[1], flush=True)
+c=s.accept(); time.sleep(20)' > "$T/silent.port" &
+    SILENT_PID=$!
+    for _ in $(seq 1 50); do [ -s "$T/silent.port" ] && break; sleep 0.1; done
+    start=$(date +%s%N)
+    "${SIGN[@]}" --tsa "http://127.0.0.1:$(cat "$T/silent.port")/tsa" --tsa-timeout 700 \
+      -o "$T/x.sig" >/dev/null 2>"$T/err"
+    rc=$?; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    kill "$SILENT_PID" 2>/dev/null; wait "$SILENT_PID" 2>/dev/null
+    [ $rc -eq 6 ] && grep -q "within 700 ms" "$T/err" && [ "$ms" -lt 5000 ]
+    check $? "a silent TSA: exit 6 after the time-out ($rc, ${ms} ms: $(head -c 200 "$T/err"))"
+  fi
+  "${SIGN[@]}" --tsa-optional -o "$T/x.sig" >/dev/null 2>&1; [ $? -eq 3 ]; check $? "--tsa-optional alone is a usage error"
+  if [ -f "$plain" ]; then
+    "$ESEAL" ofd sign "$plain" -o "$T/ts.ofd" --seal "$T/s.esl" --key "$T/pki/owner.key" \
+      --cert "$T/pki/owner.pem" --pass test --page 1 --x 20 --y 30 --tsa "$TSA_URL" >/dev/null
+    check $? "eseal ofd sign --tsa"
+    "$ESEAL" verify "$T/ts.ofd" --trust "$T/pki/root-ca.pem" > "$T/v.out"; check $? "the OFD verifies"
+    grep -q "time stamp of .*TSA" "$T/v.out"; check $? "the OFD signature carries eseald's token"
+    "$ESEAL" ofd sign "$plain" -o "$T/x.ofd" --seal "$T/s.esl" --key "$T/pki/owner.key" \
+      --cert "$T/pki/owner.pem" --pass test --page 1 --x 20 --y 30 \
+      --tsa "http://127.0.0.1:$dead/" >/dev/null 2>&1
+    [ $? -eq 6 ] && [ ! -e "$T/x.ofd" ]; check $? "ofd sign with a dead TSA: exit 6, nothing written"
+  fi
+else
+  echo "this build cannot draw seal pictures: eseal sign --tsa is not tested"
+fi
+
+# ---- sealing through the platform with a token; the registry judged at genTime ----
+A_ORG=$(login orgadmin); A_REV=$(login reviewer); A_MAKER=$(login maker); A_USER=$(login user)
+# new_seal NAME : an active seal of the demo organisation granted to "user"; sets ESID
+new_seal() {
+  TOKEN=$A_ORG; api POST /api/v1/applications "{\"seal_name\":\"$1\",\"seal_type\":2,\"valid_days\":365}"
+  local app; app=$(jqb .id)
+  TOKEN=$A_REV; api POST "/api/v1/applications/$app/approve" '{}'
+  TOKEN=$A_MAKER; api POST "/api/v1/applications/$app/make" '{}'; ESID=$(jqb .esid)
+  TOKEN=$A_REV; api POST "/api/v1/seals/$ESID/register" '{}'
+  TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/activate" '{}'; expect 200 "seal $1 active"
+  api POST "/api/v1/seals/$ESID/grants" "{\"user\":\"user\",\"not_after\":$(( $(date +%s) + 3600 ))}"
+  expect 201 "grant on $1"
+}
+# seal_doc ESID OUT [TSA-JSON] : seals doc.txt through the platform
+seal_doc() {
+  TOKEN=$A_USER
+  api POST "/api/v1/seals/$1/sign" "{\"name\":\"doc.txt\",\"data\":\"$(base64 -w0 "$T/doc.txt")\"${3:+,\"tsa\":$3}}"
+  expect 200 "seal doc.txt with $1${3:+ (tsa $3)}"
+  jqb .signature | base64 -d > "$2"
+}
+# verify_sig FILE : POST /api/v1/verify; BODY holds the answer
+verify_sig() {
+  TOKEN=
+  printf '{"file":"%s","data":"%s"}' "$(base64 -w0 "$1")" "$(base64 -w0 "$T/doc.txt")" > "$T/v.json"
+  api_file POST /api/v1/verify "$T/v.json"; expect 200 "verify $(basename "$1")"
+}
+# report_loss ESID LOST_AT WHAT SIG : reports the loss, then verifies SIG
+report_loss() {
+  TOKEN=$A_ORG; api POST "/api/v1/seals/$1/report-loss" "{\"reason\":\"stolen\",\"lost_at\":$2}"
+  expect 200 "$3"
+  verify_sig "$4"
+}
+new_seal "示例科技有限公司合同专用章"; ESID_A=$ESID
+seal_doc "$ESID_A" "$T/a_ts.sig" true
+[ "$(jqb .time_stamped)" = true ]; check $? "the platform says the signature is time-stamped"
+seal_doc "$ESID_A" "$T/a_plain.sig"
+TOKEN=$A_USER; api POST "/api/v1/seals/$ESID_A/sign" '{"data":"eA==","tsa":"yes"}'
+expect 400 "tsa must be a boolean"
+verify_sig "$T/a_ts.sig"
+[ "$(jqb .verdict)" = TOTAL-PASSED ]; check $? "time-stamped platform signature: TOTAL-PASSED"
+[ "$(jqb '.report.signatures[0].checks[] | select(.id == "timestamp") | .result')" = PASSED ]
+check $? "its timestamp check passes"
+[ "$(jqb '.report.signatures[0].registry.time_basis')" = time_stamp ]; check $? "registry judged at genTime"
+jqb '.report.signatures[0].registry.time_note' | grep -q "genTime"; check $? "and says why"
+GEN_A=$(jqb '.report.signatures[0].signing_time')
+[ "$(jqb '.report.signatures[0].registry.time_used')" = "$GEN_A" ]; check $? "time_used = genTime"
+verify_sig "$T/a_plain.sig"
+[ "$(jqb '.report.signatures[0].registry.time_basis')" = signer_claim ]; check $? "no token: the signer's claim"
+[ "$(jqb .registry_ok)" = true ]; check $? "no token, seal active: registry ok"
+sleep 2
+report_loss "$ESID_A" $(( $(date +%s) - 1 )) "loss reported after the token's time" "$T/a_ts.sig"
+[ "$(jqb '.report.signatures[0].registry.status_now')" = lost ]; check $? "lost now"
+[ "$(jqb '.report.signatures[0].registry.status_at_signing')" = active ]; check $? "active at genTime"
+[ "$(jqb .registry_ok)" = true ]; check $? "a token before the loss: the registry still vouches"
+verify_sig "$T/a_plain.sig"
+[ "$(jqb .registry_ok)" = false ]; check $? "no token after a loss: not ok (the time is only claimed)"
+jqb '.report.signatures[0].registry.note' | grep -q "without a valid time stamp"; check $? "and the note says why"
+TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID_A/cancel" '{"reason":"key-compromise"}'; expect 200 "cancel after the token"
+verify_sig "$T/a_ts.sig"
+[ "$(jqb .registry_ok)" = true ] && [ "$(jqb '.report.signatures[0].registry.status_now')" = cancelled ]
+check $? "a token before the cancellation: still ok"
+
+new_seal "示例科技有限公司财务专用章"; ESID_B=$ESID
+seal_doc "$ESID_B" "$T/b_ts.sig" true
+report_loss "$ESID_B" $(( $(date +%s) - 3600 )) "loss reported an hour before the token's time" \
+  "$T/b_ts.sig"
+[ "$(jqb '.report.signatures[0].registry.status_at_signing')" = lost ]; check $? "lost at genTime"
+[ "$(jqb '.report.signatures[0].registry.time_basis')" = time_stamp ]; check $? "judged at genTime"
+[ "$(jqb .registry_ok)" = false ]; check $? "a token after the loss: the registry refuses"
 stop_eseald
 
 finish
