@@ -1,7 +1,6 @@
 /*
  * cli/cmd_ofd.c - `eseal ofd sign|verify`: seal OFD documents and verify
- * their signatures; also the OFD handler behind `eseal verify DOC.ofd`
- * (the strong cli_verify_document that replaces cmd_verify.c's weak one).
+ * their signatures (`eseal verify DOC.ofd` calls es_ofd_verify directly).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,16 +9,6 @@
 #include "cli.h"
 
 #define MAX_POS 64
-
-int cli_verify_document(es_ctx *ctx, const es_verify_opts *o, const char *kind,
-                        const uint8_t *data, size_t len, es_report **out)
-{
-    if (strcmp(kind, "ofd") == 0) {
-        return es_ofd_verify(ctx, o, data, len, out);
-    }
-    fprintf(stderr, "eseal: verifying %s documents is not supported by this build\n", kind);
-    return ES_ERR_FORMAT_STRUCTURE;
-}
 
 static int usage_sign(void)
 {

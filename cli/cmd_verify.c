@@ -9,19 +9,14 @@
 
 #include "cli.h"
 
-/* Document verifiers register here (weak: see cmd_ofd.c). Returns an es
- * error code, or ES_OK with *out set. */
-__attribute__((weak)) int cli_verify_document(es_ctx *ctx, const es_verify_opts *o,
-                                              const char *kind, const uint8_t *data, size_t len,
-                                              es_report **out)
+/* Documents: dispatched on the type es_detect found. */
+static int verify_document(es_ctx *ctx, const es_verify_opts *o, const char *kind,
+                           const uint8_t *data, size_t len, es_report **out)
 {
-    (void)ctx;
-    (void)o;
-    (void)data;
-    (void)len;
-    (void)out;
-    fprintf(stderr, "eseal: verifying %s documents is not supported by this build\n", kind);
-    return ES_ERR_FORMAT_STRUCTURE;
+    if (strcmp(kind, "zip") == 0) {
+        return es_ofd_verify(ctx, o, data, len, out);
+    }
+    return es_pdf_verify(ctx, o, NULL, data, len, out); /* "pdf" */
 }
 
 int cmd_verify(int argc, char **argv)
@@ -115,8 +110,7 @@ int cmd_verify(int argc, char **argv)
         }
         rc = es_verify_detached(ctx, &o, in, in_len, data, data_len, &rep);
     } else if (strcmp(kind, "zip") == 0 || strcmp(kind, "pdf") == 0) {
-        rc = cli_verify_document(ctx, &o, strcmp(kind, "zip") == 0 ? "ofd" : "pdf", in, in_len,
-                                 &rep);
+        rc = verify_document(ctx, &o, kind, in, in_len, &rep);
         if (rc != ES_OK) {
             ex = cli_fail(ctx, rc, "%s", file);
             goto out;

@@ -10,6 +10,7 @@
     X("sign", cmd_sign, "sign a file with a seal: detached v4 SES_Signature") \
     X("verify", cmd_verify, "verify a seal, a detached signature or a document") \
     X("ofd", cmd_ofd, "ofd sign|verify: seal and verify OFD documents") \
+    X("pdf", cmd_pdf, "pdf sign|verify|list: seal and verify PDF documents") \
     X("inspect", cmd_inspect, "print any seal or signature as a tree; extract its picture") \
     X("ts", cmd_ts, "ts request|reply|verify: RFC 3161 time stamps with SM2") \
     X("audit", cmd_audit, "audit verify: check the hash chain of an exported eseald audit log") \

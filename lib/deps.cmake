@@ -19,3 +19,6 @@ endif()
 # lib/sdoc, lib/trustlist, lib/tlog: signed JSON documents (jansson).
 pkg_check_modules(ES_JSON REQUIRED IMPORTED_TARGET jansson)
 list(APPEND ES_LIB_DEPS PkgConfig::ES_JSON)
+# lib/doc/pdf: reading PDFs (qpdf's C API); the incremental writer is our own.
+pkg_check_modules(ES_PDF REQUIRED IMPORTED_TARGET libqpdf)
+list(APPEND ES_LIB_DEPS PkgConfig::ES_PDF)

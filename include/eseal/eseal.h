@@ -24,5 +24,6 @@
 #include "eseal/sdoc.h"
 #include "eseal/trustlist.h"
 #include "eseal/ofd.h"
+#include "eseal/pdf.h"
 
 #endif

@@ -1,0 +1,155 @@
+/*
+ * lib/doc/pdf/pdf_int.h - the PDF module's interface to the rest of lib.
+ *
+ * pdf_doc.c     opening a PDF with qpdf inside the limits, revisions, pages
+ * pdf_fields.c  signature fields and their dictionaries over all revisions
+ * pdf_diff.c    what the revisions after a signature changed
+ * pdf_verify.c  the verification pipeline, one report entry per signature
+ * pdf_cms.c     dispatch of /Contents to the SES, GB/T 35275 and CMS verifiers
+ * pdf_stamp.c   the visible appearance: seal picture as image + form XObject
+ * pdf_write.c   the incremental update: objects, xref table or stream
+ * pdf_sign.c    the signing procedure
+ * qpdf is only used through qpdf-c.h, here and in those files.
+ */
+#ifndef ES_PDF_INT_H
+#define ES_PDF_INT_H
+
+#include <qpdf/qpdf-c.h>
+
+#include "base/base.h"
+#include "eseal/pdf.h"
+
+#define ES_PDF_MAX_FIELD_DEPTH 32
+#define ES_PDF_MAX_UPDATE 4096 /* objects written by one signature */
+
+/* One signature field with a signature value (/V). */
+struct es_pdf_sig {
+    char name[128];        /* /T, full name with parents joined by '.' */
+    int field_id;          /* object number of the field (0: direct) */
+    int sig_id;            /* object number of /V (0: direct) */
+    int widget_id;         /* first widget annotation (the field itself when merged) */
+    int n_widgets;
+    int page;              /* 0-based page of the first widget; -1 unknown */
+    double rect[4];
+    bool has_rect;
+    bool br_ok;            /* /ByteRange is an array of 4 integers */
+    int64_t br[4];
+    uint8_t *contents;     /* decoded /Contents (owned) */
+    size_t contents_len;
+    bool has_contents;
+    char filter[64], subfilter[64];
+    char m[40];            /* /M as written */
+    int docmdp_p;          /* /Reference DocMDP /P (0 none) */
+    bool fieldmdp;         /* /Reference FieldMDP or field /Lock present */
+    char fieldmdp_action[16]; /* All, Include, Exclude */
+    size_t rev_end;        /* end of the revision it was found in */
+};
+
+struct es_pdf_doc {
+    const uint8_t *p;      /* the file, borrowed */
+    size_t n;
+    es_pdf_limits lim;
+    qpdf_data q;
+    size_t *rev_end;       /* offset just past each %%EOF line, ascending */
+    size_t n_rev;
+    size_t startxref;      /* of the last revision */
+    bool xref_stream;      /* the last revision's xref is a stream */
+    int64_t size;          /* trailer /Size */
+    int n_pages;
+    char version[16];
+};
+
+/* Opens pdf[0..len) (borrowed for the doc's lifetime) within the limits.
+ * Refuses: no %PDF- header in the first 1 KiB, no %%EOF, a damaged or
+ * looping xref (no reconstruction), an encrypted file, a page tree qpdf
+ * cannot walk, any limit. */
+ES_RESULT es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
+                      const es_pdf_limits *lim);
+void es_pdf_close(struct es_pdf_doc *d);
+/* 0-based index of a page object, -1 if it is none of the document's. */
+int es_pdf_page_index(struct es_pdf_doc *d, qpdf_oh page);
+/* The qpdf error pending on d as an es error naming `what`, or OK. */
+ES_RESULT es_pdf_qcheck(struct es_pdf_doc *d, const char *what);
+
+/* Signature fields of the last revision of d. OUT (owned): es_pdf_sigs_free. */
+ES_RESULT es_pdf_sigs_read(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n);
+void es_pdf_sigs_free(struct es_pdf_sig *s, size_t n);
+/* Signature fields of every revision, the same signature (same ByteRange
+ * and /Contents) once, in revision order. */
+ES_RESULT es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n);
+
+/* Length of the DER TLV at p (zero padding after it ignored), 0 if none. */
+size_t es_pdf_der_len(const uint8_t *p, size_t n);
+/* SM3 over the ByteRange segments (checked to lie inside the file). */
+void es_pdf_range_sm3(const uint8_t *p, const int64_t br[4], uint8_t out[32]);
+
+/* What the revisions after `end` changed, relative to the revision that
+ * ends at `end`; `sig` is the signature whose stamp must not move. */
+struct es_pdf_changes {
+    size_t n_new;          /* objects added */
+    size_t n_sig;          /* signature fields signed / signatures added */
+    size_t n_form;         /* form field values or appearances changed */
+    size_t n_annot;        /* annotations added or changed */
+    size_t n_content;      /* changes to anything else */
+    char content[300];     /* the first content changes, named */
+    bool stamp_changed;    /* sig's widget or /V changed or removed */
+    char stamp[200];
+    bool locked_field_changed; /* a field existing at signing time changed value */
+    char locked[200];
+};
+ES_RESULT es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig *sig,
+                      struct es_pdf_changes *out);
+
+/* Verifies d into a report (pdf_verify.c). */
+ES_RESULT es_pdf_verify_doc(es_report *r, const es_verify_opts *o, es_profile prof,
+                            struct es_pdf_doc *d);
+
+/* Verifies one /Contents value (DER, padding removed) into a new entry of
+ * r, the data being the ByteRange bytes of the file (pdf_cms.c). */
+struct es_entry;
+ES_RESULT es_pdf_verify_contents(es_report *r, const es_verify_opts *o, es_profile prof,
+                                 const char *id, const struct es_pdf_doc *d,
+                                 const struct es_pdf_sig *s, const uint8_t *der, size_t len,
+                                 struct es_entry **out);
+/* "ses-signature", "gbt35275-signature", "cms-signature" or "unknown". */
+const char *es_pdf_contents_kind(const uint8_t *der, size_t len, int *out_version);
+
+/* ---- writing ---- */
+
+/* The incremental update being built: new objects, then the xref. */
+struct es_pdf_update {
+    struct es_buf out;     /* the original bytes followed by what is appended */
+    size_t base;           /* length of the original */
+    int next_id;           /* next free object number */
+    size_t n_obj;
+    int ids[ES_PDF_MAX_UPDATE];
+    int gens[ES_PDF_MAX_UPDATE];
+    size_t offs[ES_PDF_MAX_UPDATE];
+};
+ES_RESULT es_pdf_upd_begin(struct es_pdf_update *u, const struct es_pdf_doc *d);
+void es_pdf_upd_free(struct es_pdf_update *u);
+/* Starts object `id` ("id gen obj\n"); the caller appends its body. */
+ES_RESULT es_pdf_upd_obj(struct es_pdf_update *u, int id, int gen);
+/* A complete stream object with the given dictionary entries and data. */
+ES_RESULT es_pdf_upd_stream(struct es_pdf_update *u, int id, const char *dict,
+                            const uint8_t *data, size_t len);
+/* Ends the update: xref table or stream (as the original's last one), the
+ * trailer with /Prev, /Root, /Info and /ID copied, startxref, %%EOF. */
+ES_RESULT es_pdf_upd_finish(struct es_pdf_update *u, struct es_pdf_doc *d);
+
+/* Appearance of a stamp: an image XObject (+ SMask) from the seal picture
+ * and one form XObject per widget. Writes the objects into u. */
+struct es_pdf_widget {
+    int page;               /* 0-based */
+    double rect[4];         /* in page space */
+    int ap_id;              /* the form XObject written */
+};
+ES_RESULT es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
+                             const uint8_t *picture, size_t pic_len, double w_mm,
+                             double h_mm, const es_pdf_position *pos, size_t n_pos,
+                             struct es_pdf_widget **out, size_t *out_n);
+
+/* zlib deflate of data into out (appended). */
+ES_RESULT es_pdf_deflate(const uint8_t *data, size_t len, struct es_buf *out);
+
+#endif
