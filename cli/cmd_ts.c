@@ -3,11 +3,31 @@
  * SM2/SM3 (or an ECDSA P-256 TSA key, for interoperability tests), through
  * the public API of eseal/ts.h. Files are DER, as `openssl ts` writes them.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+
+/* "0a1b..." (1 to 32 bytes) into out; 0 on anything else. */
+static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len % 2 || len / 2 > cap) {
+        return 0;
+    }
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned v;
+        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
+            sscanf(s + 2 * i, "%2x", &v) != 1) {
+            return 0;
+        }
+        out[i] = (uint8_t)v;
+    }
+    *n = len / 2;
+    return 1;
+}
 
 static int ts_request(int argc, char **argv)
 {
@@ -51,6 +71,14 @@ static int ts_request(int argc, char **argv)
             ex = cli_fail(ctx, rc, "writing %s", out);
         } else {
             printf("time-stamp request (SM3 imprint, %zu bytes) written to %s\n", rl, out);
+            if (nonce) {
+                /* for `eseal ts verify --nonce`: the answer must echo it */
+                printf("nonce: ");
+                for (size_t i = 0; i < sizeof(n); i++) {
+                    printf("%02x", n[i]);
+                }
+                printf("\n");
+            }
         }
     }
     es_free(data);
@@ -122,12 +150,20 @@ static int ts_verify(int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'}, {"trust", required_argument, NULL, 'T'},
         {"token", no_argument, NULL, 'K'},      {"tsa-cert", required_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0}};
+        {"nonce", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
     const char *data_path = NULL, *trust_path = NULL, *tsa_cert = NULL;
+    uint8_t nonce[32];
+    size_t nonce_len = 0;
     int token = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:T:Kc:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:T:Kc:n:", opts, NULL)) != -1) {
         switch (c) {
+        case 'n':
+            if (!parse_hex(optarg, nonce, sizeof(nonce), &nonce_len)) {
+                return cli_usage("ts verify: --nonce takes 1 to 32 bytes in hex, as "
+                                 "`eseal ts request` prints them");
+            }
+            break;
         case 'd': data_path = optarg; break;
         case 'T': trust_path = optarg; break;
         case 'K': token = 1; break;
@@ -137,7 +173,7 @@ static int ts_verify(int argc, char **argv)
     }
     if (argc - optind != 1 || !data_path) {
         return cli_usage("usage: eseal ts verify RESP.tsr --data FILE [--trust PATH] "
-                         "[--token] [--tsa-cert C]");
+                         "[--token] [--tsa-cert C] [--nonce HEX]");
     }
     es_ctx *ctx = es_ctx_new();
     es_trust *trust = NULL;
@@ -155,7 +191,8 @@ static int ts_verify(int argc, char **argv)
     } else if (tsa_cert && (rc = es_cert_load(ctx, tsa_cert, NULL, &tc)) != ES_OK) {
         ex = cli_fail(ctx, rc, "TSA certificate");
     } else {
-        es_ts_verify_opts o = {.trust = trust, .tsa_cert = tc};
+        es_ts_verify_opts o = {.trust = trust, .tsa_cert = tc, .nonce = nonce_len ? nonce : NULL,
+                               .nonce_len = nonce_len};
         rc = token ? es_ts_verify_token(ctx, &o, in, il, data, dl, NULL, 0, &i)
                    : es_ts_verify_response(ctx, &o, in, il, data, dl, NULL, 0, &i);
         if (rc != ES_OK) {
@@ -172,6 +209,11 @@ static int ts_verify(int argc, char **argv)
                 printf("genTime:  %s\nserial:   %s\npolicy:   %s\nimprint:  %s\nTSA:      %s\n",
                        gt, i.serial_hex, i.policy, i.hash_alg,
                        i.tsa_subject[0] ? i.tsa_subject : "(unknown)");
+                printf("nonce:    ");
+                for (size_t k = 0; k < i.nonce_len; k++) {
+                    printf("%02x", i.nonce[k]);
+                }
+                printf("%s\n", i.nonce_len ? "" : "(none)");
             }
             ex = i.status == ES_TS_VALID ? EXIT_PASSED
                  : (i.status == ES_TS_UNTRUSTED || i.status == ES_TS_NO_TRUST_ANCHOR ||
@@ -195,9 +237,11 @@ int cmd_ts(int argc, char **argv)
                "       eseal ts reply REQ.tsq --tsa-key K --tsa-cert C -o RESP.tsr [--pass P]\n"
                "                [--policy OID] [--time T]\n"
                "       eseal ts verify RESP.tsr --data FILE [--trust PATH] [--token]\n"
-               "                [--tsa-cert C]\n"
+               "                [--tsa-cert C] [--nonce HEX]\n"
                "RFC 3161 time stamps signed with SM2/SM3 (GM/T 0033 profile); see\n"
-               "docs/timestamps.md. verify exits 0 valid, 1 invalid, 2 untrusted.\n");
+               "docs/timestamps.md. verify exits 0 valid, 1 invalid, 2 untrusted.\n"
+               "--nonce: the nonce `ts request` printed; an answer that does not echo it\n"
+               "(replayed, or for another request) is TIMESTAMP_NONCE_MISMATCH.\n");
         return argc < 2 ? EXIT_INPUT : 0;
     }
     if (strcmp(argv[1], "request") == 0) {

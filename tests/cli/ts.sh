@@ -24,6 +24,7 @@ echo "a document" >"$T/doc.txt"
 echo "another document" >"$T/other.txt"
 
 expect 0 "ts request" "$ESEAL" ts request "$T/doc.txt" --cert -o "$T/req.tsq"
+cp "$T/out" "$T/req.out"
 expect 0 "ts reply" "$ESEAL" ts reply "$T/req.tsq" --tsa-key "$T/pki/tsa.key" \
   --tsa-cert "$T/pki/tsa.pem" --pass test -o "$T/resp.tsr"
 expect 0 "ts verify" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt" --trust "$T/pki/root-ca.pem"
@@ -32,6 +33,28 @@ contains "$T/out" "eseal Demo TSA" "ts verify names the TSA"
 expect 1 "ts verify over other data" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/other.txt" \
   --trust "$T/pki/root-ca.pem"
 contains "$T/out" "TIMESTAMP_IMPRINT_MISMATCH" "other data"
+# nonces: the answer must echo the one asked for
+N1=$(sed -n 's/^nonce: //p' "$T/req.out")
+[ ${#N1} -eq 16 ] && ok || bad "ts request prints its nonce ('$N1')"
+expect 0 "ts verify --nonce (the right one)" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt" \
+  --trust "$T/pki/root-ca.pem" --nonce "$N1"
+contains "$T/out" "nonce:    $N1" "the echoed nonce is shown"
+"$ESEAL" ts request "$T/doc.txt" --cert -o "$T/req2.tsq" >"$T/req2.out" || bad "second request"
+N2=$(sed -n 's/^nonce: //p' "$T/req2.out")
+[ -n "$N2" ] && [ "$N2" != "$N1" ] && ok || bad "a fresh nonce per request ($N1, $N2)"
+expect 1 "a replayed answer (the first one, for the second request)" "$ESEAL" ts verify \
+  "$T/resp.tsr" --data "$T/doc.txt" --trust "$T/pki/root-ca.pem" --nonce "$N2"
+contains "$T/out" "TIMESTAMP_NONCE_MISMATCH" "replayed answer"
+contains "$T/out" "replayed or foreign" "the reason says why"
+"$ESEAL" ts request "$T/doc.txt" --no-nonce -o "$T/req3.tsq" >/dev/null || bad "request without nonce"
+"$ESEAL" ts reply "$T/req3.tsq" --tsa-key "$T/pki/tsa.key" --tsa-cert "$T/pki/tsa.pem" --pass test \
+  -o "$T/resp3.tsr" >/dev/null || bad "reply without nonce"
+expect 1 "an answer without a nonce when one was asked for" "$ESEAL" ts verify "$T/resp3.tsr" \
+  --data "$T/doc.txt" --trust "$T/pki/root-ca.pem" --tsa-cert "$T/pki/tsa.pem" --nonce "$N1"
+contains "$T/out" "carries no nonce" "no nonce"
+expect 3 "a nonce that is not hex" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt" --nonce xyz
+expect 3 "a nonce longer than 32 bytes" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt" \
+  --nonce "$(printf '%066d' 1)"
 expect 2 "ts verify without anchors" "$ESEAL" ts verify "$T/resp.tsr" --data "$T/doc.txt"
 head -c 100 "$T/resp.tsr" >"$T/trunc.tsr"
 expect 1 "ts verify of a truncated response" "$ESEAL" ts verify "$T/trunc.tsr" --data "$T/doc.txt"
