@@ -211,10 +211,12 @@ void h_verify(struct es_call *c)
         api_error(c, 400, "unsupported", "This build cannot verify OFD documents.");
         return;
 #endif
+    } else if (!strcmp(kind, "pdf")) {
+        rc = es_pdf_verify(ctx, &opts, NULL, file, file_len, &rep);
     } else {
         es_ctx_free(ctx);
-        api_error(c, 400, "unsupported", "The file is not a seal, a seal signature or an OFD "
-                  "document (detected: %s).", kind);
+        api_error(c, 400, "unsupported", "The file is not a seal, a seal signature, an OFD or a "
+                  "PDF document (detected: %s).", kind);
         return;
     }
     if (rc != ES_OK) {
