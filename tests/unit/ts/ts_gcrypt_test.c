@@ -8,18 +8,10 @@
  * the token. Only the byte slices come from our parser. A signature over
  * altered attributes must fail the same check, so the test is not vacuous.
  */
-#include "testlib.h"
-
-#include <gcrypt.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "../crypto/fast_common.h" /* t_gcry_init, t_gcry_verify: libgcrypt's SM2 */
 #include "ts/ts_int.h"
 
 /* sm2p256v1 (GB/T 32918.5): a, b, Gx, Gy for Z */
@@ -63,25 +55,6 @@ static void gcry_sm2_e(const uint8_t xy[64], const uint8_t *msg, size_t len, uin
     gcry_md_close(h);
 }
 
-static bool gcry_sm2_verify(const uint8_t xy[64], const uint8_t e[32], const uint8_t r[32],
-                            const uint8_t s[32])
-{
-    uint8_t q[65];
-    q[0] = 4;
-    memcpy(q + 1, xy, 64);
-    gcry_sexp_t pub = NULL, data = NULL, sig = NULL;
-    assert_int_equal(
-        gcry_sexp_build(&pub, NULL, "(public-key (ecc (curve sm2p256v1) (q %b)))", 65, q), 0);
-    assert_int_equal(gcry_sexp_build(&data, NULL, "(data (flags sm2) (value %b))", 32, e), 0);
-    assert_int_equal(gcry_sexp_build(&sig, NULL, "(sig-val (sm2 (r %b)(s %b)))", 32, r, 32, s),
-                     0);
-    bool ok = gcry_pk_verify(sig, data, pub) == 0;
-    gcry_sexp_release(pub);
-    gcry_sexp_release(data);
-    gcry_sexp_release(sig);
-    return ok;
-}
-
 /* The public key (x || y) of a DER certificate, read by OpenSSL. */
 static void cert_xy(es_bytes der, uint8_t xy[64])
 {
@@ -114,9 +87,7 @@ static void sig_rs(es_bytes sig, uint8_t r[32], uint8_t s[32])
 static void test_token_sm2_with_libgcrypt(void **state)
 {
     (void)state;
-    assert_non_null(gcry_check_version(NULL));
-    gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-    gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+    t_gcry_init();
     es_key *rk = NULL, *tk = NULL;
     es_cert *rc = NULL, *tc = NULL;
     es_tsa *tsa = NULL;
@@ -166,11 +137,11 @@ static void test_token_sm2_with_libgcrypt(void **state)
         cert_xy(t.certs[0], xy);
         sig_rs(t.signature, rr, ss);
         gcry_sm2_e(xy, set, t.signed_attrs.len, e);
-        assert_true(gcry_sm2_verify(xy, e, rr, ss));
+        assert_true(t_gcry_verify(xy, e, rr, ss));
         /* the same check fails for other bytes: one bit of the attributes */
         set[t.signed_attrs.len - 1] ^= 1;
         gcry_sm2_e(xy, set, t.signed_attrs.len, e);
-        assert_false(gcry_sm2_verify(xy, e, rr, ss));
+        assert_false(t_gcry_verify(xy, e, rr, ss));
         free(set);
         es_free(req);
         es_free(resp);
