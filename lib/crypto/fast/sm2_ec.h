@@ -53,6 +53,13 @@ typedef void (*es_sm2_lookup_fn)(apt *out, const apt *tab, uint32_t digit);
 void es_sm2_lookup_c(apt *out, const apt *tab, uint32_t digit);
 void es_sm2_lookup_avx2(apt *out, const apt *tab, uint32_t digit);
 void es_sm2_lookup_avx512(apt *out, const apt *tab, uint32_t digit);
+/* The same for SM2_BATCH digits in one pass over the window (the signing
+ * pool): out[b] = tab[digit[b] - 1], or (0, 0) for 0. */
+#define SM2_BATCH 8
+typedef void (*es_sm2_lookup_batch_fn)(apt out[SM2_BATCH], const apt *tab,
+                                       const uint32_t digit[SM2_BATCH]);
+void es_sm2_lookup_batch_avx512(apt out[SM2_BATCH], const apt *tab,
+                                const uint32_t digit[SM2_BATCH]);
 
 /* ---- scalars modulo the group order n (sm2_fn.c), constant time ---- */
 extern const uint64_t ES_SM2_N[4];
@@ -76,6 +83,16 @@ void es_fn_inv_mont(uint64_t r[4], const uint64_t a[4]);
 void es_sm2_inv_mod_p(uint64_t r[4], const uint64_t a[4]);
 void es_sm2_inv_mod_n(uint64_t r[4], const uint64_t a[4]);
 
+/*
+ * GB/T 32918.2 A5/A6 once x1 mod n is known (sm2_fn.c), constant time:
+ * r = (e + x1) mod n, s = (1 + d)^-1 (k - r d) mod n; returns all-ones
+ * when the standard asks for another k (r = 0, r + k = n, s = 0).
+ */
+struct es_sm2_fast_key;
+uint64_t es_sm2_sign_finish(const struct es_sm2_fast_key *key, const uint64_t e[4],
+                            const uint64_t k[4], const uint64_t x1[4], uint64_t r[4],
+                            uint64_t s[4]);
+
 /* Per-key signing constants (es_key.backend_cache of the fast backend). */
 struct es_sm2_fast_key {
     uint64_t d_mont[4];    /* d * R mod n */
@@ -93,6 +110,10 @@ struct es_sm2_fast_key {
     uint64_t es_sm2_sign_core_##sfx(const struct es_sm2_fast_key *key, const uint64_t e[4],     \
                                     const uint64_t k[4], uint64_t r[4], uint64_t s[4],          \
                                     es_sm2_lookup_fn lookup);                                   \
+    void es_sm2_mul_g_x_ct_##sfx(uint64_t x[4], const uint64_t k[4], es_sm2_lookup_fn lookup);   \
+    void es_sm2_mul_g_batch_ct_##sfx(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_BATCH][4], \
+                                     es_sm2_lookup_fn lookup,                                   \
+                                     es_sm2_lookup_batch_fn lookup_batch);                      \
     void es_sm2_pub_from_priv_##sfx(uint8_t xy[64], const uint64_t d[4],                        \
                                     es_sm2_lookup_fn lookup);                                   \
     bool es_sm2_verify_core_##sfx(const uint8_t xy[64], const uint64_t s[4],                    \

@@ -487,6 +487,19 @@ static inline void comb_booth(uint32_t in, uint32_t *digit, uint32_t *neg)
     *neg = s & 1;
 }
 
+/* t = +-(the comb entry for window j of k), with its infinity mask. */
+static inline void comb_pick_ct(apt *t, uint64_t *t_inf, const uint64_t k[4], int j,
+                                es_sm2_lookup_fn lookup)
+{
+    uint32_t digit, neg;
+    fe ny;
+    comb_booth(comb_window(k, j), &digit, &neg);
+    lookup(t, es_sm2_comb[j], digit);
+    fneg(ny, t->y);
+    fe_cmov(t->y, ny, (uint64_t)0 - neg);
+    *t_inf = ct_is_zero64(digit);
+}
+
 /*
  * r = k * G for a secret k in [1, n-1], constant time: one full scan of
  * each window and one mixed addition per window.
@@ -506,28 +519,18 @@ void SFX(es_sm2_mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup)
      * [1, n-1], where R = +-Q is impossible (docs/internals/CRYPTO.md).
      */
     apt t[2];
-    fe ny;
-    uint32_t digit, neg;
     jpt acc[2];
     uint64_t acc_inf[2], t_inf[2];
 
     for (int k2 = 0; k2 < 2; k2++) {
-        comb_booth(comb_window(k, k2), &digit, &neg);
-        lookup(&t[k2], es_sm2_comb[k2], digit);
-        fneg(ny, t[k2].y);
-        fe_cmov(t[k2].y, ny, (uint64_t)0 - neg);
+        comb_pick_ct(&t[k2], &acc_inf[k2], k, k2, lookup);
         fe_copy(acc[k2].x, t[k2].x);
         fe_copy(acc[k2].y, t[k2].y);
         fe_copy(acc[k2].z, FP_ONE);
-        acc_inf[k2] = ct_is_zero64(digit);
     }
     for (int j = 2; j + 1 < COMB_WINDOWS; j += 2) {
         for (int k2 = 0; k2 < 2; k2++) {
-            comb_booth(comb_window(k, j + k2), &digit, &neg);
-            lookup(&t[k2], es_sm2_comb[j + k2], digit);
-            fneg(ny, t[k2].y);
-            fe_cmov(t[k2].y, ny, (uint64_t)0 - neg);
-            t_inf[k2] = ct_is_zero64(digit);
+            comb_pick_ct(&t[k2], &t_inf[k2], k, j + k2, lookup);
         }
         pt_madd_ct2(acc, t, acc_inf, t_inf);
         acc_inf[0] &= t_inf[0];
@@ -536,11 +539,8 @@ void SFX(es_sm2_mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup)
     jpt sum;
     pt_add_ct(&sum, &acc[0], acc_inf[0], &acc[1], acc_inf[1]);
     uint64_t sum_inf = acc_inf[0] & acc_inf[1];
-    comb_booth(comb_window(k, COMB_WINDOWS - 1), &digit, &neg);
-    lookup(&t[0], es_sm2_comb[COMB_WINDOWS - 1], digit);
-    fneg(ny, t[0].y);
-    fe_cmov(t[0].y, ny, (uint64_t)0 - neg);
-    pt_madd_ct(r, &sum, &t[0], sum_inf, ct_is_zero64(digit));
+    comb_pick_ct(&t[0], &t_inf[0], k, COMB_WINDOWS - 1, lookup);
+    pt_madd_ct(r, &sum, &t[0], sum_inf, t_inf[0]);
 }
 
 /* Affine x (and optionally y) as integers from a finite Jacobian point. */
@@ -596,25 +596,93 @@ void SFX(es_sm2_pub_from_priv)(uint8_t xy[64], const uint64_t d[4], es_sm2_looku
  * says to draw another k (r = 0, r + k = n, s = 0), else zero; every step
  * is constant time, including the returned mask's computation.
  */
+/* x = (k G).x (an integer below p) for a secret k in [1, n-1], constant time. */
+void SFX(es_sm2_mul_g_x_ct)(uint64_t x[4], const uint64_t k[4], es_sm2_lookup_fn lookup)
+{
+    jpt p;
+    SFX(es_sm2_mul_g_ct)(&p, k, lookup);
+    pt_to_affine(x, NULL, &p);
+}
+
 uint64_t SFX(es_sm2_sign_core)(const struct es_sm2_fast_key *key, const uint64_t e[4],
                               const uint64_t k[4], uint64_t r[4], uint64_t s[4],
                               es_sm2_lookup_fn lookup)
 {
-    jpt p;
     fe x;
-    uint64_t t[4], rd[4];
-    SFX(es_sm2_mul_g_ct)(&p, k, lookup);
-    pt_to_affine(x, NULL, &p);
+    SFX(es_sm2_mul_g_x_ct)(x, k, lookup);
     es_fn_reduce(x, x); /* x1 < p < 2n */
-    es_fn_add(r, e, x);
-    uint64_t retry = es_fn_is_zero(r);
-    es_fn_add(t, r, k);
-    retry |= es_fn_is_zero(t);
-    es_fn_mont_mul(rd, key->d_mont, r);
-    es_fn_sub(t, k, rd);
-    es_fn_mont_mul(s, key->dinv_mont, t);
-    retry |= es_fn_is_zero(s);
-    return retry;
+    return es_sm2_sign_finish(key, e, k, x, r, s);
+}
+
+_Static_assert(SM2_BATCH % 2 == 0, "the batch runs in pairs");
+
+/*
+ * x[b] = the affine x of k[b] G (an integer below p) for SM2_BATCH secret
+ * scalars in [1, n-1], constant time. Each scalar has one accumulator over
+ * all windows (the incomplete mixed addition is safe there, see
+ * es_sm2_mul_g_ct and docs/internals/CRYPTO.md: below the top window the
+ * partial sum is smaller than the next addend's multiple, and the top
+ * window's addition is R + Q = k); two scalars' additions are interleaved
+ * (pt_madd_ct2), and the SM2_BATCH results share one inversion
+ * (Montgomery's trick: products of Z values, then back-substitution).
+ */
+void SFX(es_sm2_mul_g_batch_ct)(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_BATCH][4],
+                                es_sm2_lookup_fn lookup, es_sm2_lookup_batch_fn lookup_batch)
+{
+    jpt acc[SM2_BATCH];
+    uint64_t acc_inf[SM2_BATCH], t_inf[SM2_BATCH];
+    apt t[SM2_BATCH];
+    for (int j = 0; j < COMB_WINDOWS; j++) {
+        if (lookup_batch) {
+            uint32_t digit[SM2_BATCH], neg[SM2_BATCH];
+            fe ny;
+            for (int b = 0; b < SM2_BATCH; b++) {
+                comb_booth(comb_window(k[b], j), &digit[b], &neg[b]);
+            }
+            lookup_batch(t, es_sm2_comb[j], digit);
+            for (int b = 0; b < SM2_BATCH; b++) {
+                fneg(ny, t[b].y);
+                fe_cmov(t[b].y, ny, (uint64_t)0 - neg[b]);
+                t_inf[b] = ct_is_zero64(digit[b]);
+            }
+        } else {
+            for (int b = 0; b < SM2_BATCH; b++) {
+                comb_pick_ct(&t[b], &t_inf[b], k[b], j, lookup);
+            }
+        }
+        if (j == 0) {
+            for (int b = 0; b < SM2_BATCH; b++) {
+                fe_copy(acc[b].x, t[b].x);
+                fe_copy(acc[b].y, t[b].y);
+                fe_copy(acc[b].z, FP_ONE);
+                acc_inf[b] = t_inf[b];
+            }
+            continue;
+        }
+        for (int b = 0; b < SM2_BATCH; b += 2) {
+            pt_madd_ct2(&acc[b], &t[b], &acc_inf[b], &t_inf[b]);
+            acc_inf[b] &= t_inf[b];
+            acc_inf[b + 1] &= t_inf[b + 1];
+        }
+    }
+    /* k != 0, so no accumulator is the point at infinity: Z != 0 */
+    fe prod[SM2_BATCH], inv, zi, zi2;
+    fe_copy(prod[0], acc[0].z);
+    for (int b = 1; b < SM2_BATCH; b++) {
+        fmul(prod[b], prod[b - 1], acc[b].z);
+    }
+    fe_inv_gcd(inv, prod[SM2_BATCH - 1]);
+    for (int b = SM2_BATCH - 1; b >= 0; b--) {
+        if (b > 0) {
+            fmul(zi, inv, prod[b - 1]);
+            fmul(inv, inv, acc[b].z);
+        } else {
+            fe_copy(zi, inv);
+        }
+        fsqr(zi2, zi);
+        fmul(x[b], acc[b].x, zi2);
+        fe_from_mont(x[b], x[b]);
+    }
 }
 
 /* Width-5 NAF of a 256-bit scalar: digits odd in [-15, 15] or 0. */

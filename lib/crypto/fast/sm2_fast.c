@@ -6,6 +6,7 @@
  */
 #include <cpuid.h>
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include "crypto/fast/sm2_fast.h"
 
@@ -16,6 +17,9 @@ struct impl {
     unsigned features;
     void (*fe_inv)(fe r, const fe a);
     void (*mul_g_ct)(jpt *r, const uint64_t k[4], es_sm2_lookup_fn lookup);
+    void (*mul_g_x)(uint64_t x[4], const uint64_t k[4], es_sm2_lookup_fn lookup);
+    void (*mul_g_batch)(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_BATCH][4],
+                        es_sm2_lookup_fn lookup, es_sm2_lookup_batch_fn lookup_batch);
     uint64_t (*sign_core)(const struct es_sm2_fast_key *key, const uint64_t e[4],
                           const uint64_t k[4], uint64_t r[4], uint64_t s[4],
                           es_sm2_lookup_fn lookup);
@@ -26,6 +30,7 @@ struct impl {
                             const uint64_t t[4], const uint64_t c[4]);
     bool (*ptab_build)(apt tab[PT_SEGS][PT_N], const uint8_t xy[64]);
     es_sm2_lookup_fn lookup;
+    es_sm2_lookup_batch_fn lookup_batch; /* NULL: lookup, one digit at a time */
 };
 static struct impl g_impl;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -62,6 +67,8 @@ static void set_impl(unsigned f)
     if (f & ES_SM2_IMPL_ADX) {
         m.fe_inv = es_sm2_fe_inv_adx;
         m.mul_g_ct = es_sm2_mul_g_ct_adx;
+        m.mul_g_batch = es_sm2_mul_g_batch_ct_adx;
+        m.mul_g_x = es_sm2_mul_g_x_ct_adx;
         m.sign_core = es_sm2_sign_core_adx;
         m.pub_from_priv = es_sm2_pub_from_priv_adx;
         m.verify_core = es_sm2_verify_core_adx;
@@ -72,6 +79,8 @@ static void set_impl(unsigned f)
     {
         m.fe_inv = es_sm2_fe_inv_c;
         m.mul_g_ct = es_sm2_mul_g_ct_c;
+        m.mul_g_batch = es_sm2_mul_g_batch_ct_c;
+        m.mul_g_x = es_sm2_mul_g_x_ct_c;
         m.sign_core = es_sm2_sign_core_c;
         m.pub_from_priv = es_sm2_pub_from_priv_c;
         m.verify_core = es_sm2_verify_core_c;
@@ -80,6 +89,7 @@ static void set_impl(unsigned f)
     }
     if (f & ES_SM2_IMPL_AVX512) {
         m.lookup = es_sm2_lookup_avx512;
+        m.lookup_batch = es_sm2_lookup_batch_avx512;
     } else if (f & ES_SM2_IMPL_AVX2) {
         m.lookup = es_sm2_lookup_avx2;
     } else {
@@ -93,9 +103,42 @@ static bool g_vcache_key_ok;
 
 static void vcache_free(void *p) { es_free(p); }
 
+/*
+ * Signing nonces are made SM2_BATCH at a time and kept per thread, each
+ * with x1 mod n of its k G: the batch shares one table scan pass per
+ * window pair, one inversion and one call to the random generator. Every
+ * entry is wiped as it is taken. The pool lives in its own mapping marked
+ * MADV_WIPEONFORK, and a pthread_atfork counter invalidates it as well:
+ * a forked child must never reuse a nonce of its parent (two signatures
+ * with one k reveal d).
+ */
+struct nonce_pool {
+    uint64_t k[SM2_BATCH][4];
+    uint64_t x1[SM2_BATCH][4]; /* (k G).x mod n */
+    unsigned avail;            /* entries 0 .. avail-1 are unused */
+    unsigned fork_gen;
+};
+#define POOL_BYTES 4096
+_Static_assert(sizeof(struct nonce_pool) <= POOL_BYTES, "the pool fits its page");
+static pthread_key_t g_pool_key;
+static bool g_pool_key_ok;
+static _Thread_local struct nonce_pool *tl_pool;
+static unsigned g_fork_gen;
+static int g_pool_on = 1;
+
+static void pool_free(void *p)
+{
+    es_wipe(p, sizeof(struct nonce_pool));
+    munmap(p, POOL_BYTES);
+}
+
+static void pool_after_fork(void) { __atomic_add_fetch(&g_fork_gen, 1, __ATOMIC_RELAXED); }
+
 static void init_once(void)
 {
     g_vcache_key_ok = pthread_key_create(&g_vcache_key, vcache_free) == 0;
+    g_pool_key_ok = pthread_key_create(&g_pool_key, pool_free) == 0 &&
+                    pthread_atfork(NULL, NULL, pool_after_fork) == 0;
     set_impl(es_sm2_fast_cpu());
 #ifdef ES_FAST_HAVE_ADX_ASM
     if (g_impl.features & ES_SM2_IMPL_ADX) {
@@ -187,13 +230,119 @@ uint64_t es_sm2_fast_sign_k(const struct es_sm2_fast_key *fk, const uint8_t e[32
     return retry;
 }
 
+void es_sm2_fast_pool(bool on) { __atomic_store_n(&g_pool_on, on ? 1 : 0, __ATOMIC_RELAXED); }
+
+/* This thread's pool, NULL when it cannot have one (then: one nonce at a time). */
+static struct nonce_pool *pool_get(void)
+{
+    if (!g_pool_key_ok || !__atomic_load_n(&g_pool_on, __ATOMIC_RELAXED)) {
+        return NULL;
+    }
+    if (tl_pool) {
+        return tl_pool;
+    }
+    void *p = mmap(NULL, POOL_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        return NULL;
+    }
+#ifdef MADV_WIPEONFORK
+    (void)madvise(p, POOL_BYTES, MADV_WIPEONFORK); /* old kernels: the atfork counter */
+#endif
+    if (pthread_setspecific(g_pool_key, p) != 0) {
+        munmap(p, POOL_BYTES);
+        return NULL;
+    }
+    tl_pool = p;
+    return tl_pool;
+}
+
+/* One nonce k in [1, n-1] from es_random; rejection keeps it uniform. */
+static es_result draw_nonce(uint64_t kv[4])
+{
+    es_result res = ES_RESULT_OK;
+    uint8_t kb[32];
+    for (int attempt = 0;; attempt++) {
+        if (attempt == 64) {
+            /* 2^-32 per draw to land outside [1, n-1]: this is a broken RNG */
+            ES_FAIL_GOTO(ES_ERR_CRYPTO_RANDOM, "no usable SM2 nonce in 64 draws");
+        }
+        ES_GUARD_GOTO(es_random(kb, sizeof(kb)));
+        es_fn_from_be(kv, kb);
+        if (es_fn_lt_n(kv) && !es_fn_is_zero(kv)) {
+            break;
+        }
+    }
+out:
+    es_wipe(kb, sizeof(kb));
+    return res;
+}
+
+/* Fills the pool: SM2_BATCH fresh nonces and their x1. */
+static es_result pool_fill(struct nonce_pool *pl)
+{
+    es_result res = ES_RESULT_OK;
+    uint8_t kb[SM2_BATCH][32];
+    pl->avail = 0;
+    ES_GUARD_GOTO(es_random(kb, sizeof(kb)));
+    for (int b = 0; b < SM2_BATCH; b++) {
+        es_fn_from_be(pl->k[b], kb[b]);
+        if (!es_fn_lt_n(pl->k[b]) || es_fn_is_zero(pl->k[b])) {
+            ES_GUARD_GOTO(draw_nonce(pl->k[b])); /* outside [1, n-1]: draw again */
+        }
+    }
+    g_impl.mul_g_batch(pl->x1, (const uint64_t(*)[4])pl->k, g_impl.lookup, g_impl.lookup_batch);
+    for (int b = 0; b < SM2_BATCH; b++) {
+        es_fn_reduce(pl->x1[b], pl->x1[b]); /* x1 < p < 2n */
+    }
+    pl->avail = SM2_BATCH;
+    pl->fork_gen = __atomic_load_n(&g_fork_gen, __ATOMIC_RELAXED);
+out:
+    es_wipe(kb, sizeof(kb));
+    return res;
+}
+
+/* A fresh nonce and x1 = (k G).x mod n, from the pool when there is one. */
+static es_result next_nonce(uint64_t kv[4], uint64_t x1[4])
+{
+    struct nonce_pool *pl = pool_get();
+    if (!pl) {
+        ES_GUARD(draw_nonce(kv));
+        g_impl.mul_g_x(x1, kv, g_impl.lookup);
+        es_fn_reduce(x1, x1); /* x1 < p < 2n */
+        return ES_RESULT_OK;
+    }
+    if (pl->avail == 0 || pl->fork_gen != __atomic_load_n(&g_fork_gen, __ATOMIC_RELAXED)) {
+        ES_GUARD(pool_fill(pl));
+    }
+    unsigned i = --pl->avail;
+    memcpy(kv, pl->k[i], 32);
+    memcpy(x1, pl->x1[i], 32);
+    es_wipe(pl->k[i], 32);
+    es_wipe(pl->x1[i], 32);
+    return ES_RESULT_OK;
+}
+
+void es_sm2_fast_nonce_batch(const uint8_t k[SM2_BATCH][32], uint8_t x[SM2_BATCH][32])
+{
+    uint64_t kv[SM2_BATCH][4], xv[SM2_BATCH][4];
+    es_sm2_fast_init();
+    for (int b = 0; b < SM2_BATCH; b++) {
+        es_fn_from_be(kv[b], k[b]);
+    }
+    g_impl.mul_g_batch(xv, (const uint64_t(*)[4])kv, g_impl.lookup, g_impl.lookup_batch);
+    for (int b = 0; b < SM2_BATCH; b++) {
+        es_fn_reduce(xv[b], xv[b]);
+        es_fn_to_be(x[b], xv[b]);
+    }
+    es_wipe(kv, sizeof(kv));
+}
+
 es_result es_sm2_fast_sign(const es_key *k, const uint8_t e[32], uint8_t r[32], uint8_t s[32])
 {
     es_result res = ES_RESULT_OK;
     struct es_sm2_fast_key local;
     const struct es_sm2_fast_key *fk = k->backend_cache;
-    uint8_t kb[32];
-    uint64_t kv[4];
+    uint64_t kv[4], x1[4], ev[4], rv[4], sv[4];
     es_sm2_fast_init();
     if (!fk || k->cache_owner != &es_crypto_fast) {
         /* key prepared by another backend: derive the constants now */
@@ -202,25 +351,24 @@ es_result es_sm2_fast_sign(const es_key *k, const uint8_t e[32], uint8_t r[32], 
         es_sm2_fast_key_init(&local, k->d);
         fk = &local;
     }
+    es_fn_from_be(ev, e);
+    es_fn_reduce(ev, ev);
     for (int attempt = 0;; attempt++) {
+        /* GB/T 32918.2 A5/A6: r = 0, r + k = n or s = 0 mean another k
+         * (each about 2^-256: the bound only stops a broken generator) */
         if (attempt == 64) {
-            /* 2^-32 per draw to land outside [1, n-1]: this is a broken RNG */
             ES_FAIL_GOTO(ES_ERR_CRYPTO_RANDOM, "no usable SM2 nonce in 64 draws");
         }
-        ES_GUARD_GOTO(es_random(kb, sizeof(kb)));
-        /* GB/T 32918.2 A3: k in [1, n-1]; rejection keeps it uniform */
-        es_fn_from_be(kv, kb);
-        if (!es_fn_lt_n(kv) || es_fn_is_zero(kv)) {
-            continue;
-        }
-        /* A5/A6: r = 0, r + k = n or s = 0 mean another k */
-        if (!es_sm2_fast_sign_k(fk, e, kb, r, s)) {
+        ES_GUARD_GOTO(next_nonce(kv, x1));
+        if (!es_sm2_sign_finish(fk, ev, kv, x1, rv, sv)) {
             break;
         }
     }
+    es_fn_to_be(r, rv);
+    es_fn_to_be(s, sv);
 out:
-    es_wipe(kb, sizeof(kb));
     es_wipe(kv, sizeof(kv));
+    es_wipe(x1, sizeof(x1));
     if (fk == &local) {
         es_wipe(&local, sizeof(local));
     }

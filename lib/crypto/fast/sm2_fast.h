@@ -36,6 +36,12 @@ bool es_sm2_fast_verify_xy(const uint8_t xy[64], const uint8_t e[32], const uint
 /* Turns the per-thread cache of verification tables on (default) or off
  * (tests, benchmarks of a key's first verification). */
 void es_sm2_fast_vcache(bool on);
+/* Turns the per-thread signing nonce pool on (default) or off: off, each
+ * signature draws and computes its own nonce (tests, benchmarks). */
+void es_sm2_fast_pool(bool on);
+/* The pool's batch computation: x[b] = (k[b] G).x mod n for SM2_BATCH
+ * nonces in [1, n-1], constant time (tests). */
+void es_sm2_fast_nonce_batch(const uint8_t k[SM2_BATCH][32], uint8_t x[SM2_BATCH][32]);
 /* Name of the chosen implementation, e.g. "adx+avx512". */
 const char *es_sm2_fast_impl_name(void);
 

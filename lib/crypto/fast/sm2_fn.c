@@ -150,3 +150,21 @@ void es_fn_inv_mont(uint64_t r[4], const uint64_t a[4])
     memcpy(r, acc, 32);
     es_wipe(tab, sizeof(tab));
 }
+
+uint64_t es_sm2_sign_finish(const struct es_sm2_fast_key *key, const uint64_t e[4],
+                            const uint64_t k[4], const uint64_t x1[4], uint64_t r[4],
+                            uint64_t s[4])
+{
+    uint64_t t[4], rd[4];
+    es_fn_add(r, e, x1);
+    uint64_t retry = es_fn_is_zero(r);
+    es_fn_add(t, r, k);
+    retry |= es_fn_is_zero(t);
+    es_fn_mont_mul(rd, key->d_mont, r);
+    es_fn_sub(t, k, rd);
+    es_fn_mont_mul(s, key->dinv_mont, t);
+    retry |= es_fn_is_zero(s);
+    es_wipe(t, sizeof(t));
+    es_wipe(rd, sizeof(rd));
+    return retry;
+}

@@ -80,6 +80,53 @@ __attribute__((target("avx512f"))) void es_sm2_lookup_avx512(apt *out, const apt
     acc0 = _mm512_or_si512(_mm512_or_si512(acc0, acc1), _mm512_or_si512(acc2, acc3));
     _mm512_storeu_si512((void *)out, acc0);
 }
+
+/*
+ * SM2_BATCH digits in one pass: each entry is loaded once and OR-ed into
+ * every digit's accumulator under that digit's compare mask, so the
+ * window is read from memory once for the whole batch (the scan of a
+ * single digit is bound by L2 bandwidth: the 148 KiB table does not fit
+ * L1). Same rules as above: every entry, unmasked loads, no branch.
+ */
+__attribute__((target("avx512f"))) void es_sm2_lookup_batch_avx512(apt out[SM2_BATCH],
+                                                                    const apt *tab,
+                                                                    const uint32_t digit[SM2_BATCH])
+{
+    /* eight named accumulators: as an array GCC keeps them in memory */
+    _Static_assert(SM2_BATCH == 8, "one accumulator per digit below");
+    const __m512i d0 = _mm512_set1_epi64(digit[0]), d1 = _mm512_set1_epi64(digit[1]);
+    const __m512i d2 = _mm512_set1_epi64(digit[2]), d3 = _mm512_set1_epi64(digit[3]);
+    const __m512i d4 = _mm512_set1_epi64(digit[4]), d5 = _mm512_set1_epi64(digit[5]);
+    const __m512i d6 = _mm512_set1_epi64(digit[6]), d7 = _mm512_set1_epi64(digit[7]);
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0,
+            a7 = a0;
+    const __m512i one = _mm512_set1_epi64(1);
+    __m512i idx = one;
+    const __m512i *p = (const __m512i *)(const void *)tab;
+#define LB_OR(A, D) A = _mm512_mask_or_epi64(A, _mm512_cmpeq_epi64_mask(idx, D), A, e)
+    for (uint32_t i = 0; i < COMB_N; i++) {
+        __m512i e = _mm512_loadu_si512(p + i);
+        LB_OR(a0, d0);
+        LB_OR(a1, d1);
+        LB_OR(a2, d2);
+        LB_OR(a3, d3);
+        LB_OR(a4, d4);
+        LB_OR(a5, d5);
+        LB_OR(a6, d6);
+        LB_OR(a7, d7);
+        idx = _mm512_add_epi64(idx, one);
+    }
+#undef LB_OR
+    __m512i *o = (__m512i *)(void *)out;
+    _mm512_storeu_si512(o, a0);
+    _mm512_storeu_si512(o + 1, a1);
+    _mm512_storeu_si512(o + 2, a2);
+    _mm512_storeu_si512(o + 3, a3);
+    _mm512_storeu_si512(o + 4, a4);
+    _mm512_storeu_si512(o + 5, a5);
+    _mm512_storeu_si512(o + 6, a6);
+    _mm512_storeu_si512(o + 7, a7);
+}
 #else
 void es_sm2_lookup_avx2(apt *out, const apt *tab, uint32_t digit)
 {
@@ -88,5 +135,12 @@ void es_sm2_lookup_avx2(apt *out, const apt *tab, uint32_t digit)
 void es_sm2_lookup_avx512(apt *out, const apt *tab, uint32_t digit)
 {
     es_sm2_lookup_c(out, tab, digit);
+}
+void es_sm2_lookup_batch_avx512(apt out[SM2_BATCH], const apt *tab,
+                                const uint32_t digit[SM2_BATCH])
+{
+    for (int b = 0; b < SM2_BATCH; b++) {
+        es_sm2_lookup_c(&out[b], tab, digit[b]);
+    }
 }
 #endif

@@ -100,6 +100,25 @@ static void test_sign_constant_time(void **state)
             assert_int_equal(retry, 0);
             assert_true(es_sm2_fast_verify_xy(xy, e, r, s));
         }
+        /* the signing pool's batch of nonces (one inversion for all) */
+        for (int it = 0; it < 2; it++) {
+            uint8_t k[SM2_BATCH][32], x[SM2_BATCH][32], xy[64];
+            for (int b = 0; b < SM2_BATCH; b++) {
+                rand_bytes(k[b], 32);
+                k[b][0] &= 0x7f;
+            }
+            secret(k, sizeof(k));
+            es_sm2_fast_nonce_batch((const uint8_t(*)[32])k, x);
+            public_(x, sizeof(x));
+            public_(k, sizeof(k));
+            es_sm2_fast_pub_from_priv(k[SM2_BATCH - 1], xy);
+            uint64_t xv[4];
+            es_fn_from_be(xv, xy);
+            es_fn_reduce(xv, xv);
+            uint8_t ref[32];
+            es_fn_to_be(ref, xv);
+            assert_memory_equal(x[SM2_BATCH - 1], ref, 32);
+        }
     }
     es_sm2_fast_force(~0u);
 }

@@ -6,6 +6,9 @@
  * GB/T 32918 retry rules, on every implementation the CPU offers
  * (portable / MULX-ADX multiplier, portable / AVX2 / AVX-512 table scan).
  */
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "fast_common.h"
 
 #include "crypto/fast/sm2_fast.h"
@@ -479,6 +482,105 @@ static void test_verify_table_cache(void **state)
     es_sm2_fast_force(~0u);
 }
 
+/*
+ * The signing pool's batch: x of k G for SM2_BATCH nonces at once equals
+ * the single constant-time path (public key code), edge nonces included;
+ * signatures with the pool off verify under OpenSSL too.
+ */
+static void test_nonce_batch(void **state)
+{
+    (void)state;
+    long rounds = t_iters(t_under_asan() ? 4 : 12);
+    for (size_t v = 0; v < g_n_variants; v++) {
+        es_sm2_fast_force(g_variants[v]);
+        for (long it = 0; it < rounds; it++) {
+            uint8_t k[SM2_BATCH][32], x[SM2_BATCH][32], xy[64], ref[32];
+            for (int b = 0; b < SM2_BATCH; b++) {
+                t_rand_bytes(k[b], 32);
+                k[b][0] &= 0x7f;
+            }
+            if (it == 0) {
+                memset(k[0], 0, 32); /* k = 1: every window but the lowest zero */
+                k[0][31] = 1;
+                t_unhex(N_HEX, k[1], 32); /* k = n - 1 */
+                k[1][31] = (uint8_t)(k[1][31] - 1);
+                memset(k[2], 0, 32); /* only the top window */
+                k[2][0] = 0x70;
+                memset(k[3], 0xff, 16); /* long runs: Booth carries */
+                memset(k[3], 0x7f, 1);
+            }
+            es_sm2_fast_nonce_batch((const uint8_t(*)[32])k, x);
+            for (int b = 0; b < SM2_BATCH; b++) {
+                es_sm2_fast_pub_from_priv(k[b], xy);
+                uint64_t xv[4];
+                es_fn_from_be(xv, xy);
+                es_fn_reduce(xv, xv);
+                es_fn_to_be(ref, xv);
+                assert_memory_equal(x[b], ref, 32);
+            }
+        }
+        uint8_t d[32], xy[64], e[32], r[32], s[32];
+        EVP_PKEY *pk = t_ossl_keygen(d, xy);
+        es_key key;
+        memset(&key, 0, sizeof(key));
+        memcpy(key.d, d, 32);
+        memcpy(key.pub.xy, xy, 64);
+        key.pub.ossl = pk;
+        assert_true(es_is_ok(es_crypto_fast.key_prepare(&key)));
+        for (int pool = 0; pool < 2; pool++) {
+            es_sm2_fast_pool(pool == 1);
+            for (int i = 0; i < 2 * SM2_BATCH + 1; i++) {
+                t_rand_bytes(e, 32);
+                assert_true(es_is_ok(es_crypto_fast.sm2_sign(&key, e, r, s)));
+                assert_true(t_ossl_verify(pk, e, r, s));
+            }
+        }
+        es_crypto_fast.key_cache_free(key.backend_cache);
+        EVP_PKEY_free(pk);
+    }
+    es_sm2_fast_force(~0u);
+}
+
+/*
+ * A forked child must not reuse the parent's pooled nonces: with one e,
+ * a reused k would give the child the very r that the parent's next
+ * signature gets.
+ */
+static void test_pool_fork(void **state)
+{
+    (void)state;
+    uint8_t d[32], xy[64], e[32], r[32], s[32], rc[32];
+    EVP_PKEY *pk = t_ossl_keygen(d, xy);
+    es_key key;
+    memset(&key, 0, sizeof(key));
+    memcpy(key.d, d, 32);
+    memcpy(key.pub.xy, xy, 64);
+    key.pub.ossl = pk;
+    assert_true(es_is_ok(es_crypto_fast.key_prepare(&key)));
+    t_rand_bytes(e, 32);
+    /* the pool is now full but for one nonce */
+    assert_true(es_is_ok(es_crypto_fast.sm2_sign(&key, e, r, s)));
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        bool ok = es_is_ok(es_crypto_fast.sm2_sign(&key, e, rc, s));
+        _exit(ok && write(fd[1], rc, 32) == 32 ? 0 : 1);
+    }
+    close(fd[1]);
+    assert_int_equal(read(fd[0], rc, 32), 32);
+    close(fd[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(es_is_ok(es_crypto_fast.sm2_sign(&key, e, r, s)));
+    assert_memory_not_equal(r, rc, 32);
+    es_crypto_fast.key_cache_free(key.backend_cache);
+    EVP_PKEY_free(pk);
+}
+
 /* A wrong or off-curve public key never verifies. */
 static void test_bad_pubkey(void **state)
 {
@@ -623,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_pubkey),       cmocka_unit_test(test_differential),
         cmocka_unit_test(test_bad_pubkey),   cmocka_unit_test(test_retry_rules),
         cmocka_unit_test(test_es_key),       cmocka_unit_test(test_verify_table_cache),
+        cmocka_unit_test(test_nonce_batch),  cmocka_unit_test(test_pool_fork),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
