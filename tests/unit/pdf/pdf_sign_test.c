@@ -1,0 +1,259 @@
+/*
+ * tests/unit/pdf/pdf_sign_test.c - signing and verifying PDFs through the
+ * API: the original bytes kept, the ByteRange over the whole file, a
+ * second signature in a new revision, and every way to break a signed
+ * file failing at its own check: a byte changed inside the ByteRange
+ * (data_hash), a revision changing the content (revisions), a revision
+ * moving the stamp (stamp), a change after a certification (mdp).
+ */
+#include "pdf_testutil.h"
+
+#include "doc/pdf/pdf_int.h"
+
+static struct t_ident g_id;
+
+static int setup(void **st)
+{
+    (void)st;
+    t_ident_load(&g_id);
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    t_ident_free(&g_id);
+    return 0;
+}
+
+static const es_pdf_position g_pos = {.kind = ES_OFD_POS_PAGE, .page = 1, .x_mm = 100,
+                                      .y_mm = 50};
+
+static uint8_t *signed_doc(size_t *len)
+{
+    size_t n = 0;
+    uint8_t *plain = t_pdf_plain(2, &n);
+    uint8_t *s = t_pdf_sign(&g_id, plain, n, &g_pos, 1, 0, len);
+    assert_true(*len > n);
+    assert_memory_equal(s, plain, n); /* incremental: the original untouched */
+    es_free(plain);
+    return s;
+}
+
+static void test_sign_verify(void **st)
+{
+    (void)st;
+    size_t n = 0;
+    uint8_t *s = signed_doc(&n);
+    es_report *r = t_pdf_verify(s, n);
+    assert_int_equal(es_report_count(r), 1);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    assert_int_equal(t_check(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_check(r, 0, "revisions", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_check(r, 0, "stamp", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_check(r, 0, "data_hash", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    /* the field and its dictionary as read back */
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    struct es_pdf_sig *v = NULL;
+    size_t nv = 0;
+    assert_true(es_is_ok(es_pdf_sigs_all(&d, &v, &nv)));
+    assert_int_equal(nv, 1);
+    assert_string_equal(v[0].subfilter, "GM.sm2seal");
+    assert_string_equal(v[0].filter, "Gomain.GMPkiLite");
+    assert_int_equal(v[0].br[0], 0);
+    assert_int_equal(v[0].br[2] + v[0].br[3], (int64_t)n);
+    assert_int_equal(v[0].page, 0);
+    /* size from the picture: the test seal is 40 mm wide */
+    assert_true(v[0].rect[2] - v[0].rect[0] > 113 && v[0].rect[2] - v[0].rect[0] < 114);
+    es_pdf_sigs_free(v, nv);
+    es_pdf_close(&d);
+    es_free(s);
+}
+
+static void test_tamper_inside_range(void **st)
+{
+    (void)st;
+    size_t n = 0;
+    uint8_t *s = signed_doc(&n);
+    uint8_t *hello = memmem(s, n, "Hello", 5);
+    assert_non_null(hello);
+    hello[0] = 'J'; /* same length: the structure stays readable */
+    es_report *r = t_pdf_verify(s, n);
+    const char *why = NULL;
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
+    assert_int_equal(t_check(r, 0, "data_hash", &why), ES_CHECK_FAILED);
+    assert_int_equal(t_check(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    hello[0] = 'H';
+    /* a byte of the update written by the signer (the widget's /F) */
+    uint8_t *f = memmem(s + 700, n - 700, "/F 132", 6);
+    assert_non_null(f);
+    f[4] = '2';
+    r = t_pdf_verify(s, n);
+    assert_int_equal(t_check(r, 0, "data_hash", NULL), ES_CHECK_FAILED);
+    es_report_free(r);
+    es_free(s);
+}
+
+static void test_second_signature(void **st)
+{
+    (void)st;
+    size_t n = 0, n2 = 0;
+    uint8_t *s = signed_doc(&n);
+    es_pdf_position p2 = {.kind = ES_OFD_POS_PAGE, .page = 2, .x_mm = 10, .y_mm = 10};
+    uint8_t *s2 = t_pdf_sign(&g_id, s, n, &p2, 1, 0, &n2);
+    es_report *r = t_pdf_verify(s2, n2);
+    assert_int_equal(es_report_count(r), 2);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    const char *why = NULL;
+    assert_int_equal(t_check(r, 0, "revisions", &why), ES_CHECK_WARNING);
+    assert_string_equal(why, "LATER_REVISIONS");
+    assert_int_equal(t_check(r, 1, "revisions", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    es_free(s);
+    es_free(s2);
+}
+
+static void test_content_revision(void **st)
+{
+    (void)st;
+    size_t n = 0, n2 = 0;
+    uint8_t *s = signed_doc(&n);
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    int size = (int)d.size;
+    es_pdf_close(&d);
+    uint8_t *t = t_pdf_append(s, n, 4,
+                              "<< /Length 35 >>\nstream\nBT /F1 24 Tf 72 720 Td (Paid) Tj ET"
+                              "\nendstream",
+                              size, &n2);
+    es_report *r = t_pdf_verify(t, n2);
+    const char *why = NULL;
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
+    assert_int_equal(t_check(r, 0, "revisions", &why), ES_CHECK_FAILED);
+    assert_string_equal(why, "CONTENT_CHANGED");
+    assert_int_equal(t_check(r, 0, "data_hash", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    es_free(t);
+    es_free(s);
+}
+
+static void test_moved_stamp(void **st)
+{
+    (void)st;
+    size_t n = 0, n2 = 0;
+    uint8_t *s = signed_doc(&n);
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    struct es_pdf_sig *v = NULL;
+    size_t nv = 0;
+    assert_true(es_is_ok(es_pdf_sigs_read(&d, &v, &nv)));
+    assert_int_equal(nv, 1);
+    int wid = v[0].widget_id, size = (int)d.size;
+    char body[512];
+    snprintf(body, sizeof(body),
+             "<< /FT /Sig /T (S1) /Type /Annot /Subtype /Widget /F 132 /Rect [10 10 123 123] "
+             "/P 5 0 R /V %d 0 R >>",
+             v[0].sig_id);
+    es_pdf_sigs_free(v, nv);
+    es_pdf_close(&d);
+    uint8_t *t = t_pdf_append(s, n, wid, body, size, &n2);
+    es_report *r = t_pdf_verify(t, n2);
+    const char *why = NULL;
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
+    assert_int_equal(t_check(r, 0, "stamp", &why), ES_CHECK_FAILED);
+    assert_string_equal(why, "STAMP_CHANGED");
+    es_report_free(r);
+    es_free(t);
+    es_free(s);
+}
+
+static void test_certified(void **st)
+{
+    (void)st;
+    size_t n = 0, n2 = 0, np = 0;
+    uint8_t *plain = t_pdf_plain(1, &np);
+    uint8_t *s = t_pdf_sign(&g_id, plain, np, &g_pos, 1, 1, &n);
+    es_report *r = t_pdf_verify(s, n);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    assert_int_equal(t_check(r, 0, "mdp", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    /* DocMDP /P 1: signing again is refused */
+    const char *ip = t_path("cert.pdf"), *op = t_path("cert2.pdf");
+    assert_int_equal(es_file_write(NULL, ip, s, n, 0644), ES_OK);
+    es_pdf_sign_params p = {.seal = g_id.seal, .seal_len = g_id.seal_len, .key = g_id.key,
+                            .cert = g_id.cert};
+    es_ctx *ctx = es_ctx_new();
+    assert_int_equal(es_pdf_sign(ctx, &p, ip, op), ES_ERR_POLICY);
+    assert_non_null(strstr(es_ctx_errmsg(ctx), "DocMDP /P 1"));
+    es_ctx_free(ctx);
+    /* and any later revision, even a harmless new annotation, breaks it */
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    int size = (int)d.size;
+    es_pdf_close(&d);
+    uint8_t *t = t_pdf_append(s, n, size,
+                              "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] "
+                              "/Contents (note) >>",
+                              size + 1, &n2);
+    r = t_pdf_verify(t, n2);
+    const char *why = NULL;
+    assert_int_equal(t_check(r, 0, "mdp", &why), ES_CHECK_FAILED);
+    assert_string_equal(why, "MDP_VIOLATED");
+    es_report_free(r);
+    es_free(t);
+    es_free(s);
+    es_free(plain);
+}
+
+static void test_riding_and_invisible(void **st)
+{
+    (void)st;
+    size_t np = 0, n = 0;
+    uint8_t *plain = t_pdf_plain(3, &np);
+    es_pdf_position rp = {.kind = ES_OFD_POS_RIDING};
+    uint8_t *s = t_pdf_sign(&g_id, plain, np, &rp, 1, 0, &n);
+    es_report *r = t_pdf_verify(s, n);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    es_report_free(r);
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    struct es_pdf_sig *v = NULL;
+    size_t nv = 0;
+    assert_true(es_is_ok(es_pdf_sigs_read(&d, &v, &nv)));
+    assert_int_equal(v[0].n_widgets, 3);
+    es_pdf_sigs_free(v, nv);
+    es_pdf_close(&d);
+    es_free(s);
+    s = t_pdf_sign(&g_id, plain, np, NULL, 0, 0, &n);
+    r = t_pdf_verify(s, n);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    es_report_free(r);
+    es_free(s);
+    /* positions that do not exist */
+    const char *ip = t_path("p.pdf"), *op = t_path("p2.pdf");
+    assert_int_equal(es_file_write(NULL, ip, plain, np, 0644), ES_OK);
+    es_pdf_position bad[2] = {{.kind = ES_OFD_POS_PAGE, .page = 9},
+                              {.kind = ES_OFD_POS_KEYWORD, .keyword = "x"}};
+    for (int i = 0; i < 2; i++) {
+        es_pdf_sign_params p = {.seal = g_id.seal, .seal_len = g_id.seal_len, .key = g_id.key,
+                                .cert = g_id.cert, .positions = &bad[i], .n_positions = 1};
+        es_ctx *ctx = es_ctx_new();
+        assert_int_equal(es_pdf_sign(ctx, &p, ip, op), ES_ERR_USAGE_ARG);
+        es_ctx_free(ctx);
+    }
+    es_free(plain);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sign_verify),      cmocka_unit_test(test_tamper_inside_range),
+        cmocka_unit_test(test_second_signature), cmocka_unit_test(test_content_revision),
+        cmocka_unit_test(test_moved_stamp),      cmocka_unit_test(test_certified),
+        cmocka_unit_test(test_riding_and_invisible),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
