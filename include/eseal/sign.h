@@ -54,7 +54,23 @@ typedef struct es_sign_params {
     void *timestamp_arg;
     /* 0: a failing time-stamp callback makes es_sign fail; 1: sign without */
     int timestamp_optional;
+    /* Optional: an eseald status answer for the seal (the signed envelope of
+     * docs/api.md, content type eseal-status/1, as bytes), written into
+     * TBS_Sign.extDatas under ES_OID_STATUS_ANSWER (critical FALSE), so that
+     * the signature itself proves the seal was in force when it was used
+     * (docs/formats.md). es_sign refuses (ES_ERR_FORMAT_STRUCTURE) an answer
+     * that is not such an envelope or names another seal, and
+     * (ES_ERR_POLICY_VALIDITY, unless allow_expired) one whose window
+     * this_update..next_update does not contain the signing time. Its
+     * signature is checked by the verifier, not here. */
+    const uint8_t *status_answer;
+    size_t status_answer_len;
 } es_sign_params;
+
+/* The ExtData extnID of an embedded status answer. Arc 1.3.6.1.4.1.32473 is
+ * IANA's enterprise number for documentation (RFC 5612): a placeholder
+ * until the project has an arc of its own (docs/formats.md). */
+#define ES_OID_STATUS_ANSWER "1.3.6.1.4.1.32473.7.1"
 
 /* Makes a GB/T 38540 v4 SES_Signature. Refuses (ES_ERR_POLICY_*) a key that
  * does not match the certificate, a certificate not listed in the seal, and

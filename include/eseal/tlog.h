@@ -34,6 +34,7 @@
 #define ESEAL_TLOG_H
 
 #include "eseal/common.h"
+#include "eseal/crypto.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,6 +86,45 @@ ES_API int es_tlog_verify_consistency(uint64_t old_size, uint64_t new_size,
  * proof: computed root differs from the tree head"). Borrowed, valid until
  * the next library call on this thread; "" after a success. */
 ES_API const char *es_tlog_errmsg(void);
+
+/* ---- the log's JSON forms (docs/transparency-log.md) ----
+ * Signed tree head: a signed envelope (eseal/sdoc.h) with content
+ *   {"type":"eseal-sth/1","node":ID,"tree_size":N,"root_hash":HEX,"timestamp":TIME}
+ * Inclusion proof: {"leaf_index":I,"tree_size":N,"path":[HEX,...]}
+ * Consistency proof: {"first":M,"second":N,"path":[HEX,...]}
+ * Log export: {"entries":["<base64 entry bytes>",...]} in log order.
+ * Failures: ES_ERR_CRYPTO_SIGNATURE (tree head not signed by `platform`),
+ * ES_ERR_CRYPTO_PROOF (a proof or a recomputed root does not match),
+ * ES_ERR_FORMAT_* (malformed JSON, naming the field), each with a message on
+ * ctx. */
+typedef struct es_tlog_head {
+    char node[128];
+    uint64_t tree_size;
+    uint8_t root[32];
+    int64_t timestamp;
+} es_tlog_head;
+
+/* Reads a signed tree head and checks its signature with `platform` (NULL:
+ * not checked; the caller MUST then not rely on it). */
+ES_API int es_tlog_sth_verify(es_ctx *ctx, const uint8_t *sth, size_t len, const es_cert *platform,
+                              es_tlog_head *out);
+/* Checks that `entry` (the exact leaf bytes) is in the tree of `head`,
+ * with an inclusion proof in JSON whose tree_size must equal the head's. */
+ES_API int es_tlog_inclusion_verify_json(es_ctx *ctx, const uint8_t *entry, size_t entry_len,
+                                         const uint8_t *proof, size_t proof_len,
+                                         const es_tlog_head *head);
+/* Checks a consistency proof in JSON between two heads (first/second must
+ * equal their sizes). Two heads of the same size with different roots are
+ * a fork: ES_ERR_CRYPTO_PROOF. */
+ES_API int es_tlog_consistency_verify_json(es_ctx *ctx, const uint8_t *proof, size_t proof_len,
+                                           const es_tlog_head *first, const es_tlog_head *second);
+/* Recomputes the root of the first head->tree_size entries of an export and
+ * compares it with the head (a longer export is a log that grew since).
+ * *out_n: the number of entries in the export. At most
+ * ES_TLOG_MAX_EXPORT entries. */
+#define ES_TLOG_MAX_EXPORT 1000000
+ES_API int es_tlog_export_verify(es_ctx *ctx, const uint8_t *exp, size_t len,
+                                 const es_tlog_head *head, uint64_t *out_n);
 
 #ifdef __cplusplus
 }

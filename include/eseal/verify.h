@@ -3,7 +3,9 @@
  *
  * Checks run in a fixed order, each writing one line to the report:
  *   structure, seal_signature, seal_maker_chain, seal_validity,
- *   signer_binding, signer_chain, data_hash, signature, timestamp.
+ *   signer_binding, signer_chain, data_hash, signature, timestamp,
+ *   status_answer (a status answer embedded in the signature, see
+ *   eseal/sign.h), trust_list (with opts->trust_list).
  * A seal checked alone gets the first four. An invalid seal or signature is
  * a result (ES_OK and a report saying why), not an error; an error means no
  * verdict could be reached (out of memory, unreadable arguments).
@@ -14,6 +16,7 @@
 #include "eseal/common.h"
 #include "eseal/crypto.h"
 #include "eseal/report.h"
+#include "eseal/trustlist.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +27,13 @@ typedef struct es_verify_opts {
     int no_chain;          /* skip the two chain checks: an integrity-and-binding verdict */
     int64_t at;            /* time for checking a seal alone; 0 = now */
     const char *file;      /* name shown in the report; may be NULL */
+    /* A verified trust list (eseal/trustlist.h), or NULL. Adds the check
+     * trust_list: the seal maker (or its CA) recognised when the seal was
+     * made, the signer's CA when it signed; a stale list gives INDETERMINATE.
+     * It also vouches for platforms signing embedded status answers. The
+     * caller adds the list's certificates to `trust` for the chain checks
+     * (es_trustlist_add_to_trust). */
+    const es_trustlist *trust_list;
 } es_verify_opts;
 
 /* Verifies a seal on its own (maker signature, maker chain, validity at

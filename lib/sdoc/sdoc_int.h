@@ -44,4 +44,18 @@ ES_RESULT es_json_time(const json_t *o, const char *what, const char *key, int64
 /* 32 bytes from 64 lowercase or uppercase hex digits. */
 ES_RESULT es_json_hash(const json_t *v, const char *what, uint8_t out[32]);
 
+/* ---- status answers (eseal-status/1, docs/api.md) ---- */
+struct es_status_answer {
+    struct es_sdoc *doc; /* owned */
+    const char *esid;    /* borrowed from doc */
+    const char *status;
+    int64_t this_update;
+    int64_t next_update;
+    const json_t *log; /* the optional "log" member, or NULL */
+};
+/* Reads a status answer envelope: type, esid, status and the window
+ * (signature not checked). Free with es_status_answer_clear. */
+ES_RESULT es_status_answer_read(const uint8_t *p, size_t n, struct es_status_answer *out);
+void es_status_answer_clear(struct es_status_answer *a);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "base/ctx_int.h"
 #include "crypto/crypto.h"
+#include "sdoc/sdoc_int.h"
 #include "seal/seal_int.h"
 #include "ts/ts_int.h"
 
@@ -63,6 +64,42 @@ static es_result add_timestamp(const es_sign_params *pp, const uint8_t *sig, siz
     ES_GUARD_GOTO(es_derw_end(b, m));
 out:
     es_free(tok);
+    return res;
+}
+
+/* TBS_Sign.extDatas [0] EXPLICIT SEQUENCE OF ExtData with the status answer
+ * (docs/formats.md); critical FALSE is the DEFAULT and so not written. */
+static es_result add_status_answer(const es_sign_params *pp, const struct es_seal *seal,
+                                   int64_t t, struct es_buf *b)
+{
+    struct es_status_answer a;
+    ES_GUARD(es_status_answer_read(pp->status_answer, pp->status_answer_len, &a));
+    es_result res = ES_RESULT_OK;
+    if (strcmp(a.esid, seal->esid) != 0) {
+        ES_FAIL_GOTO(ES_ERR_FORMAT_STRUCTURE, "the status answer is for seal '%s', not '%s'",
+                     a.esid, seal->esid);
+    }
+    if (!pp->allow_expired && (t < a.this_update || t > a.next_update)) {
+        char x[21], y[21], at[21];
+        es_time_format(a.this_update, x);
+        es_time_format(a.next_update, y);
+        es_time_format(t, at);
+        ES_FAIL_GOTO(ES_ERR_POLICY_VALIDITY,
+                     "the status answer is valid from %s to %s, not at the signing time %s", x,
+                     y, at);
+    }
+    size_t x0, seq, ext;
+    ES_GUARD_GOTO(es_derw_begin(b, ES_DER_CTX0_CONS, &x0));
+    ES_GUARD_GOTO(es_derw_begin(b, ES_DER_SEQUENCE, &seq));
+    ES_GUARD_GOTO(es_derw_begin(b, ES_DER_SEQUENCE, &ext));
+    ES_GUARD_GOTO(es_derw_oid(b, ES_OID_STATUS_ANSWER));
+    ES_GUARD_GOTO(
+        es_derw_tlv(b, ES_DER_OCTET_STRING, pp->status_answer, pp->status_answer_len));
+    ES_GUARD_GOTO(es_derw_end(b, ext));
+    ES_GUARD_GOTO(es_derw_end(b, seq));
+    ES_GUARD_GOTO(es_derw_end(b, x0));
+out:
+    es_status_answer_clear(&a);
     return res;
 }
 
@@ -127,6 +164,9 @@ static es_result sign(const es_sign_params *pp, uint8_t **out_der, size_t *out_l
     ES_GUARD_GOTO(es_derw_gentime(&b, t));
     ES_GUARD_GOTO(es_derw_bits(&b, pp->data_hash, 32));
     ES_GUARD_GOTO(es_derw_tlv(&b, ES_DER_IA5_STRING, pinfo, strlen(pinfo)));
+    if (pp->status_answer) {
+        ES_GUARD_GOTO(add_status_answer(pp, &seal, t, &b));
+    }
     ES_GUARD_GOTO(es_derw_end(&b, tbs));
     size_t tbs_len = b.len - tbs_at;
     uint8_t sig[72];

@@ -230,6 +230,7 @@ es_result es_verify_seal_into(es_report *r, const es_verify_opts *o, es_profile 
                                  (long long)s.header_version, s.vid,
                                  s.w.n ? "; quirks tolerated, see notes" : ""));
     ES_GUARD_GOTO(seal_checks(e, o, prof, &s, true, t));
+    ES_GUARD_GOTO(es_verify_trust_list(e, o, &s, NULL, true, t));
 out:
     es_seal_clear(&s);
     return res;
@@ -476,6 +477,9 @@ es_result es_verify_ses_into(es_report *r, const es_verify_opts *o, es_profile p
     if (g.has_timestamp) {
         ES_GUARD_GOTO(timestamp_check(e, &g, &tsi, ts_used));
     }
+    ES_GUARD_GOTO(es_verify_status_answer(e, o, &g, time_known, t_sign));
+    ES_GUARD_GOTO(es_verify_trust_list(e, o, &g.seal, have_signer ? signer : NULL, time_known,
+                                       t_sign));
 out:
     es_cert_free(signer);
     es_signature_clear(&g);
