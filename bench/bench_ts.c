@@ -2,7 +2,9 @@
  * bench/bench_ts.c - time-stamp responses per second (request parsing,
  * TSTInfo, signed attributes, one SM2 signature, TimeStampResp) beside raw
  * SM2 signatures per second through es_key_sign, measured in the same run on
- * one core. Target: responses >= 80% of raw signatures.
+ * one core. Target: responses >= 80% of raw signatures. The two are measured
+ * in alternating slices of 50 ms, so that other load on the machine weighs
+ * on both alike.
  *
  * usage: bench_ts [seconds]
  */
@@ -48,28 +50,34 @@ int main(int argc, char **argv)
     /* raw SM2 signatures over a message of the size of the signed attributes */
     uint8_t msg[160] = {0};
     long n_sig = 0, n_ts = 0;
-    double t0 = now(), el;
-    do {
-        size_t sl;
-        for (int i = 0; i < 16; i++, n_sig++) {
-            (void)es_key_sign(NULL, tk, msg, sizeof(msg), sig, &sl);
-        }
-        el = now() - t0;
-    } while (el < secs);
-    double sig_rate = (double)n_sig / el;
-    t0 = now();
-    do {
-        for (int i = 0; i < 16; i++, n_ts++) {
-            uint8_t *resp = NULL;
-            size_t rl;
-            if (es_tsa_respond(NULL, tsa, req, ql, &resp, &rl) != ES_OK) {
-                return 1;
+    double t_sig = 0, t_ts = 0;
+    const double slice = 0.05;
+    while (t_sig < secs || t_ts < secs) {
+        double t0 = now(), el;
+        do {
+            size_t sl;
+            for (int i = 0; i < 16; i++, n_sig++) {
+                (void)es_key_sign(NULL, tk, msg, sizeof(msg), sig, &sl);
             }
-            es_free(resp);
-        }
-        el = now() - t0;
-    } while (el < secs);
-    double ts_rate = (double)n_ts / el;
+            el = now() - t0;
+        } while (el < slice);
+        t_sig += el;
+        t0 = now();
+        do {
+            for (int i = 0; i < 16; i++, n_ts++) {
+                uint8_t *resp = NULL;
+                size_t rl;
+                if (es_tsa_respond(NULL, tsa, req, ql, &resp, &rl) != ES_OK) {
+                    return 1;
+                }
+                es_free(resp);
+            }
+            el = now() - t0;
+        } while (el < slice);
+        t_ts += el;
+    }
+    double sig_rate = (double)n_sig / t_sig;
+    double ts_rate = (double)n_ts / t_ts;
     printf("backend %s, one core\n", es_crypto_backend_name());
     printf("%-40s %10.0f /s\n", "SM2 signatures (es_key_sign)", sig_rate);
     printf("%-40s %10.0f /s  (%.0f%% of raw signatures; target >= 80%%)\n",

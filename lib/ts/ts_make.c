@@ -12,6 +12,13 @@
 #include "crypto/crypto.h"
 #include "ts/ts_int.h"
 
+/* A DER-encoded OBJECT IDENTIFIER (tag, length, arcs), made once: encoding
+ * dotted OIDs for every token cost more than the DER around them. */
+struct oid_der {
+    uint8_t b[40];
+    size_t n;
+};
+
 struct es_tsa {
     const es_key *key; /* SM2 (borrowed unless owned_key) */
     es_key *owned_key;
@@ -28,6 +35,12 @@ struct es_tsa {
     pthread_mutex_t lock;
     uint8_t prefix[16]; /* 128 random bits of every serial number */
     uint32_t counter;
+    int64_t gt_time;    /* genTime of the last token and its DER (under lock) */
+    uint8_t gt_der[24];
+    size_t gt_len;
+    /* the OIDs every token writes, encoded in tsa_init */
+    struct oid_der o_policy, o_digest, o_sig, o_sm3, o_signed_data, o_ct_tst, o_attr_ct,
+        o_attr_md, o_attr_scv2;
 };
 
 /* PKIFailureInfo named bits (RFC 3161 §2.4.2). */
@@ -69,6 +82,28 @@ static es_result alg(struct es_buf *b, const char *oid)
     size_t m;
     ES_GUARD(es_derw_begin(b, ES_DER_SEQUENCE, &m));
     ES_GUARD(es_derw_oid(b, oid));
+    return es_derw_end(b, m);
+}
+
+static es_result oid_encode(const char *dotted, struct oid_der *o)
+{
+    es_result res = ES_RESULT_OK;
+    struct es_buf b;
+    es_buf_init(&b, sizeof(o->b));
+    ES_GUARD_GOTO(es_derw_oid(&b, dotted));
+    memcpy(o->b, b.ptr, b.len);
+    o->n = b.len;
+out:
+    es_buf_free(&b);
+    return res;
+}
+
+/* AlgorithmIdentifier { oid } without parameters, from a cached OID. */
+static es_result alg_der(struct es_buf *b, const struct oid_der *o)
+{
+    size_t m;
+    ES_GUARD(es_derw_begin(b, ES_DER_SEQUENCE, &m));
+    ES_GUARD(es_derw_raw(b, o->b, o->n));
     return es_derw_end(b, m);
 }
 
@@ -162,6 +197,16 @@ static es_result tsa_init(es_tsa *t)
     snprintf(t->policy, sizeof(t->policy), "%s", ES_TS_DEFAULT_POLICY);
     t->acc_s = 1;
     ES_GUARD(check_tsa_cert(t->cert, &t->ci));
+    const bool ec = t->ec_key != NULL;
+    ES_GUARD(oid_encode(t->policy, &t->o_policy));
+    ES_GUARD(oid_encode(ec ? ES_OID_SHA256 : ES_OID_SM3, &t->o_digest));
+    ES_GUARD(oid_encode(ec ? ES_OID_ECDSA_SHA256 : ES_OID_SM2_SM3, &t->o_sig));
+    ES_GUARD(oid_encode(ES_OID_SM3, &t->o_sm3));
+    ES_GUARD(oid_encode(ES_OID_SIGNED_DATA, &t->o_signed_data));
+    ES_GUARD(oid_encode(ES_OID_CT_TSTINFO, &t->o_ct_tst));
+    ES_GUARD(oid_encode(ES_OID_ATTR_CONTENT_TYPE, &t->o_attr_ct));
+    ES_GUARD(oid_encode(ES_OID_ATTR_MESSAGE_DIGEST, &t->o_attr_md));
+    ES_GUARD(oid_encode(ES_OID_ATTR_SIGNING_CERT_V2, &t->o_attr_scv2));
     es_bytes der = es_cert_der(t->cert);
     if (t->ec_key) {
         size_t n;
@@ -283,15 +328,14 @@ out:
 
 int es_tsa_set_policy(es_ctx *ctx, es_tsa *tsa, const char *oid)
 {
-    struct es_buf b;
-    es_buf_init(&b, 128);
-    es_result r = es_derw_oid(&b, oid); /* validates the dotted form */
-    es_buf_free(&b);
+    struct oid_der o;
+    es_result r = oid_encode(oid, &o); /* validates the dotted form */
     if (es_is_ok(r)) {
         if (strlen(oid) >= sizeof(tsa->policy)) {
             r = es_error_set(ES_ERR_USAGE_ARG, __FILE__, __LINE__, "policy OID too long");
         } else {
             snprintf(tsa->policy, sizeof(tsa->policy), "%s", oid);
+            tsa->o_policy = o;
         }
     }
     return es_ctx_take_error(ctx, r);
@@ -308,11 +352,26 @@ void es_tsa_set_time(es_tsa *tsa, int64_t t) { tsa->fixed_time = t; }
 const es_cert *es_tsa_cert(const es_tsa *tsa) { return tsa->cert; }
 
 /* 160-bit serial: the TSA's 128 random bits then a 32-bit counter. When the
- * counter wraps, new random bits are drawn, so no serial repeats. */
-static es_result next_serial(es_tsa *t, uint8_t out[20])
+ * counter wraps, new random bits are drawn, so no serial repeats. Also the
+ * genTime DER for `now`, formatted once per second. */
+static es_result next_serial(es_tsa *t, int64_t now, uint8_t out[20], uint8_t gt[24],
+                             size_t *gt_len)
 {
     es_result r = ES_RESULT_OK;
     pthread_mutex_lock(&t->lock);
+    if (t->gt_len == 0 || t->gt_time != now) {
+        struct es_buf b;
+        es_buf_init(&b, sizeof(t->gt_der));
+        r = es_derw_gentime(&b, now);
+        if (es_is_ok(r)) {
+            memcpy(t->gt_der, b.ptr, b.len);
+            t->gt_len = b.len;
+            t->gt_time = now;
+        }
+        es_buf_free(&b);
+    }
+    memcpy(gt, t->gt_der, t->gt_len);
+    *gt_len = t->gt_len;
     t->counter++;
     if (t->counter == 0) {
         r = es_random(t->prefix, sizeof(t->prefix));
@@ -329,10 +388,11 @@ static es_result next_serial(es_tsa *t, uint8_t out[20])
 }
 
 /* One Attribute TLV into its own buffer (they are sorted afterwards). */
-static es_result attr_begin(struct es_buf *b, const char *oid, size_t *m_attr, size_t *m_set)
+static es_result attr_begin(struct es_buf *b, const struct oid_der *oid, size_t *m_attr,
+                            size_t *m_set)
 {
     ES_GUARD(es_derw_begin(b, ES_DER_SEQUENCE, m_attr));
-    ES_GUARD(es_derw_oid(b, oid));
+    ES_GUARD(es_derw_raw(b, oid->b, oid->n));
     return es_derw_begin(b, ES_DER_SET, m_set);
 }
 
@@ -373,22 +433,27 @@ static es_result make_token(es_tsa *t, const struct token_in *in, struct es_buf 
     const bool ec = t->ec_key != NULL;
     const char *dg = ec ? ES_OID_SHA256 : ES_OID_SM3;
     /* TSTInfo (RFC 3161 §2.4.2) */
-    uint8_t serial[20];
-    ES_GUARD_GOTO(next_serial(t, serial));
+    uint8_t serial[20], gt[24];
+    size_t gt_len = 0;
     int64_t now = t->fixed_time ? t->fixed_time : (int64_t)time(NULL);
+    ES_GUARD_GOTO(next_serial(t, now, serial, gt, &gt_len));
+    /* room for what follows, so that the buffers do not grow step by step */
+    ES_GUARD_GOTO(es_buf_reserve(&tst, 512));
+    ES_GUARD_GOTO(es_buf_reserve(&sa, 256));
+    ES_GUARD_GOTO(es_buf_reserve(out, 1024 + (in->include_cert ? es_cert_der(t->cert).len : 0)));
     ES_GUARD_GOTO(es_derw_begin(&tst, ES_DER_SEQUENCE, &m));
     ES_GUARD_GOTO(es_derw_int(&tst, 1));
-    ES_GUARD_GOTO(es_derw_oid(&tst, t->policy));
+    ES_GUARD_GOTO(es_derw_raw(&tst, t->o_policy.b, t->o_policy.n));
     if (in->imprint_tlv.len) {
         ES_GUARD_GOTO(es_derw_raw(&tst, in->imprint_tlv.ptr, in->imprint_tlv.len));
     } else {
         ES_GUARD_GOTO(es_derw_begin(&tst, ES_DER_SEQUENCE, &m2));
-        ES_GUARD_GOTO(alg(&tst, ES_OID_SM3));
+        ES_GUARD_GOTO(alg_der(&tst, &t->o_sm3));
         ES_GUARD_GOTO(es_derw_tlv(&tst, ES_DER_OCTET_STRING, in->digest, 32));
         ES_GUARD_GOTO(es_derw_end(&tst, m2));
     }
     ES_GUARD_GOTO(es_derw_uint(&tst, serial, sizeof(serial)));
-    ES_GUARD_GOTO(es_derw_gentime(&tst, now));
+    ES_GUARD_GOTO(es_derw_raw(&tst, gt, gt_len));
     if (t->acc_s || t->acc_ms) {
         ES_GUARD_GOTO(es_derw_begin(&tst, ES_DER_SEQUENCE, &m2));
         if (t->acc_s) {
@@ -419,19 +484,19 @@ static es_result make_token(es_tsa *t, const struct token_in *in, struct es_buf 
     uint8_t md[64];
     size_t md_len;
     ES_GUARD_GOTO(es_ts_hash(dg, tst.ptr, tst.len, md, &md_len));
-    ES_GUARD_GOTO(attr_begin(&at[0], ES_OID_ATTR_CONTENT_TYPE, &m, &m2));
-    ES_GUARD_GOTO(es_derw_oid(&at[0], ES_OID_CT_TSTINFO));
+    ES_GUARD_GOTO(attr_begin(&at[0], &t->o_attr_ct, &m, &m2));
+    ES_GUARD_GOTO(es_derw_raw(&at[0], t->o_ct_tst.b, t->o_ct_tst.n));
     ES_GUARD_GOTO(attr_end(&at[0], m, m2));
-    ES_GUARD_GOTO(attr_begin(&at[1], ES_OID_ATTR_MESSAGE_DIGEST, &m, &m2));
+    ES_GUARD_GOTO(attr_begin(&at[1], &t->o_attr_md, &m, &m2));
     ES_GUARD_GOTO(es_derw_tlv(&at[1], ES_DER_OCTET_STRING, md, md_len));
     ES_GUARD_GOTO(attr_end(&at[1], m, m2));
-    ES_GUARD_GOTO(attr_begin(&at[2], ES_OID_ATTR_SIGNING_CERT_V2, &m, &m2));
+    ES_GUARD_GOTO(attr_begin(&at[2], &t->o_attr_scv2, &m, &m2));
     ES_GUARD_GOTO(es_derw_begin(&at[2], ES_DER_SEQUENCE, &m3)); /* SigningCertificateV2 */
     ES_GUARD_GOTO(es_derw_begin(&at[2], ES_DER_SEQUENCE, &m4)); /* certs */
     size_t m5;
     ES_GUARD_GOTO(es_derw_begin(&at[2], ES_DER_SEQUENCE, &m5)); /* ESSCertIDv2 */
     if (!ec) {
-        ES_GUARD_GOTO(alg(&at[2], ES_OID_SM3)); /* SHA-256 is the DEFAULT, left out */
+        ES_GUARD_GOTO(alg_der(&at[2], &t->o_sm3)); /* SHA-256 is the DEFAULT, left out */
     }
     ES_GUARD_GOTO(es_derw_tlv(&at[2], ES_DER_OCTET_STRING, t->cert_hash, 32));
     ES_GUARD_GOTO(es_derw_end(&at[2], m5));
@@ -465,15 +530,15 @@ static es_result make_token(es_tsa *t, const struct token_in *in, struct es_buf 
     /* ContentInfo { id-signedData, [0] SignedData } */
     size_t ci, x0, sd, s1;
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_SEQUENCE, &ci));
-    ES_GUARD_GOTO(es_derw_oid(out, ES_OID_SIGNED_DATA));
+    ES_GUARD_GOTO(es_derw_raw(out, t->o_signed_data.b, t->o_signed_data.n));
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_CTX0_CONS, &x0));
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_SEQUENCE, &sd));
     ES_GUARD_GOTO(es_derw_int(out, 3)); /* eContentType is not id-data */
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_SET, &s1));
-    ES_GUARD_GOTO(alg(out, dg));
+    ES_GUARD_GOTO(alg_der(out, &t->o_digest));
     ES_GUARD_GOTO(es_derw_end(out, s1));
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_SEQUENCE, &s1));
-    ES_GUARD_GOTO(es_derw_oid(out, ES_OID_CT_TSTINFO));
+    ES_GUARD_GOTO(es_derw_raw(out, t->o_ct_tst.b, t->o_ct_tst.n));
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_CTX0_CONS, &m));
     ES_GUARD_GOTO(es_derw_tlv(out, ES_DER_OCTET_STRING, tst.ptr, tst.len));
     ES_GUARD_GOTO(es_derw_end(out, m));
@@ -495,7 +560,7 @@ static es_result make_token(es_tsa *t, const struct token_in *in, struct es_buf 
     ES_GUARD_GOTO(es_derw_raw(out, t->ci.issuer_tlv.ptr, t->ci.issuer_tlv.len));
     ES_GUARD_GOTO(es_derw_raw(out, t->ci.serial_tlv.ptr, t->ci.serial_tlv.len));
     ES_GUARD_GOTO(es_derw_end(out, m2));
-    ES_GUARD_GOTO(alg(out, dg));
+    ES_GUARD_GOTO(alg_der(out, &t->o_digest));
     /* signedAttrs [0] IMPLICIT: the same content as the signed SET */
     ES_GUARD_GOTO(es_derw_begin(out, ES_DER_CTX0_CONS, &m2));
     for (int i = 0; i < 3; i++) {
@@ -503,7 +568,7 @@ static es_result make_token(es_tsa *t, const struct token_in *in, struct es_buf 
     }
     ES_GUARD_GOTO(es_derw_end(out, m2));
     /* GM/T 0033 profile: SM2-with-SM3 (1.2.156.10197.1.501), as in the certificates */
-    ES_GUARD_GOTO(alg(out, ec ? ES_OID_ECDSA_SHA256 : ES_OID_SM2_SM3));
+    ES_GUARD_GOTO(alg_der(out, &t->o_sig));
     ES_GUARD_GOTO(es_derw_tlv(out, ES_DER_OCTET_STRING, sig, sig_len));
     ES_GUARD_GOTO(es_derw_end(out, m));
     ES_GUARD_GOTO(es_derw_end(out, s1));
