@@ -8,6 +8,7 @@
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -90,6 +91,30 @@ static void signer_details(CMS_ContentInfo *cms, CMS_SignerInfo *si, struct es_c
     (void)cms;
 }
 
+/* messageDigest against the digest of the segments (CMS_SignerInfo_verify_content
+ * needs the digest BIO chain of a streaming verification, which we do not have). */
+static bool digest_matches(CMS_SignerInfo *si, const es_bytes *seg, size_t n_seg)
+{
+    X509_ALGOR *dig = NULL;
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+    const EVP_MD *md = dig ? EVP_get_digestbyobj(dig->algorithm) : NULL;
+    ASN1_OCTET_STRING *md_attr = CMS_signed_get0_data_by_OBJ(
+        si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hl = 0;
+    bool ok = md && md_attr && c && EVP_DigestInit_ex(c, md, NULL) == 1;
+    for (size_t i = 0; ok && i < n_seg; i++) {
+        ok = EVP_DigestUpdate(c, seg[i].ptr, seg[i].len) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(c, h, &hl) == 1 &&
+         (unsigned)ASN1_STRING_length(md_attr) == hl &&
+         CRYPTO_memcmp(ASN1_STRING_get0_data(md_attr), h, hl) == 0;
+    EVP_MD_CTX_free(c);
+    ERR_clear_error();
+    return ok;
+}
+
 es_result es_cms_check_detached(const uint8_t *der, size_t len, const es_bytes *seg,
                                 size_t n_seg, struct es_cms_info *out)
 {
@@ -136,9 +161,10 @@ es_result es_cms_check_detached(const uint8_t *der, size_t len, const es_bytes *
         if (!out->sig_ok) {
             last_error(out->error, sizeof(out->error), "signature");
         }
-        out->digest_ok = CMS_SignerInfo_verify_content(si, data) == 1;
+        out->digest_ok = digest_matches(si, seg, n_seg);
         if (!out->digest_ok && !out->error[0]) {
-            last_error(out->error, sizeof(out->error), "messageDigest");
+            snprintf(out->error, sizeof(out->error),
+                     "messageDigest differs from the digest of the data");
         }
     } else {
         /* without attributes the signature is over the data itself */
