@@ -59,6 +59,12 @@ static const struct route ROUTES[] = {
     {"GET", "/api/v1/audit/verify", h_audit_verify, R_AUDITOR},
     {"POST", "/api/v1/verify", h_verify, R_PUBLIC},
     {"POST", "/api/v1/registrations/verify", h_registration_verify, R_PUBLIC},
+    {"POST", "/api/v1/federation/events", h_fed_events, R_PUBLIC}, /* signed by a peer */
+    {"GET", "/api/v1/federation/peers", h_fed_peers, R_PUBLIC},
+    {"GET", "/api/v1/log/sth", h_log_sth, R_PUBLIC},
+    {"GET", "/api/v1/log/proof", h_log_proof, R_PUBLIC},
+    {"GET", "/api/v1/log/consistency", h_log_consistency, R_PUBLIC},
+    {"GET", "/api/v1/log/entries", h_log_entries, R_PUBLIC},
     {"POST", "/api/v1/tsa", h_tsa, R_PUBLIC},
 };
 

@@ -171,6 +171,9 @@ int es_app_init(struct es_app *app, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         return -1;
     }
+    if (es_fed_init(app, err, err_len) != 0) {
+        return -1;
+    }
     return seed(app, err, err_len);
 }
 
@@ -178,6 +181,8 @@ void es_app_close(struct es_app *app)
 {
     es_platform_shutdown();
     es_status_cache_free(app->status_cache);
+    es_fed_stop(app);
+    es_fed_free(app);
     es_tsa_teardown(app);
     es_pool_free(app->pool);
     es_key_free(app->platform_key);

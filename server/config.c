@@ -130,6 +130,10 @@ static int set_key(struct es_config *c, const char *k, const char *v, char *err,
     if (!strcmp(k, "quiet")) {
         return set_bool(&c->quiet, v, k, err, err_len);
     }
+    int fed = es_fed_config_key(&c->fed, k, v, err, err_len);
+    if (fed <= 0) {
+        return fed;
+    }
     snprintf(err, err_len, "unknown setting \"%s\"", k);
     return -1;
 }
@@ -239,6 +243,8 @@ static const char USAGE[] =
     "  --port-file FILE        write the port listened on to FILE\n"
     "  --quiet                 no request log\n"
     "  --set KEY=VALUE         any setting of the configuration file\n"
+    "                          (federation: node_id, role, national, peer; see\n"
+    "                          docs/federation.md)\n"
     "Signals: SIGTERM/SIGINT stop gracefully (requests in progress are answered).\n";
 
 int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t err_len)

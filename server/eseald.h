@@ -22,6 +22,30 @@
 #include "keystore.h"
 #include "store.h"
 
+/* ---- federation settings (federation_config.c, docs/federation.md) ---- */
+#define ES_FED_MAX_PEERS 16
+enum { ES_NODE_STANDALONE = 0, ES_NODE_NATIONAL, ES_NODE_SUBCENTRE };
+struct es_fed_peer_config {
+    char id[64];
+    char url[256];  /* base URL, "http://host:port" */
+    char cert[512]; /* the peer platform's certificate (PEM file) */
+};
+struct es_fed_config {
+    char node_id[64];  /* this node's name in log entries, tree heads and answers */
+    int role;          /* ES_NODE_* */
+    char national[64]; /* a sub-centre: the peer id of its national node */
+    struct es_fed_peer_config peers[ES_FED_MAX_PEERS];
+    unsigned n_peers;
+    unsigned timeout_ms;  /* one request to a peer (default 2000) */
+    unsigned poll_s;      /* tree heads fetched from peers this often (default 30) */
+    unsigned retry_max_s; /* the outbox's back-off limit (default 300) */
+};
+/* A federation setting ("node_id", "role", "national", "peer" = "ID URL
+ * CERT", "fed_timeout_ms", "fed_poll_s", "fed_retry_max_s"): 0 done, -1
+ * bad value (err set), 1 not a federation setting. */
+int es_fed_config_key(struct es_fed_config *f, const char *k, const char *v, char *err,
+                      size_t err_len);
+
 /* ---- configuration (config.c) ---- */
 struct es_config {
     char listen[128];   /* "127.0.0.1:8440", "[::]:8440" */
@@ -52,6 +76,7 @@ struct es_config {
     char admin[160];     /* "user:password": create this administrator if missing */
     char port_file[512]; /* write the bound port here (tests) */
     bool quiet;
+    struct es_fed_config fed; /* node role and peers (federation_config.c) */
 };
 
 void es_config_defaults(struct es_config *c);
@@ -111,6 +136,7 @@ extern const char *const es_cancel_reasons[];
 
 /* ---- process state ---- */
 struct es_status_cache;
+struct es_fed;
 
 struct es_app {
     struct es_config cfg;
@@ -124,6 +150,7 @@ struct es_app {
     es_trust *trust;
     pthread_mutex_t trust_lock;
     struct es_status_cache *status_cache;
+    struct es_fed *fed; /* peers, tree-head cache, the federation worker */
     es_tsa *tsa;            /* the platform's time-stamp authority, or NULL */
     es_key *tsa_key;        /* its key, when not loaded by es_tsa_load */
     int64_t started_at;
@@ -205,6 +232,9 @@ int es_platform_sign(struct es_app *app, const uint8_t *msg, size_t len, uint8_t
 json_t *es_platform_signed(struct es_app *app, json_t *tbs);
 /* Checks such a document against the platform certificate: 1 valid, 0 not. */
 int es_platform_check_signed(struct es_app *app, json_t *doc, json_t **out_tbs);
+/* The same against any certificate (lock serialises its use). */
+int es_check_signed_by(const es_cert *cert, pthread_mutex_t *lock, json_t *doc,
+                       json_t **out_tbs);
 /* Seal picture for a new seal: the image API when built in, else a drawn ring. */
 int es_platform_picture(const char *org, const char *name, int64_t type, uint8_t **out,
                         size_t *out_len);
@@ -226,6 +256,33 @@ void es_platform_shutdown(void);
  * warning). -1 with err set when a configured TSA cannot be loaded. */
 int es_tsa_setup(struct es_app *app, char *err, size_t err_len);
 void es_tsa_teardown(struct es_app *app);
+
+/* ---- federation and the transparency log (federation*.c, tlog_server.c) ---- */
+/* Loads the peers' certificates and checks the role's settings. */
+int es_fed_init(struct es_app *app, char *err, size_t err_len);
+/* Starts / stops the worker thread (outbox delivery, tree-head checks). */
+int es_fed_start(struct es_app *app, char *err, size_t err_len);
+void es_fed_stop(struct es_app *app);
+void es_fed_free(struct es_app *app);
+/* Records the event just appended (ev) in the caller's open transaction:
+ * the seal's eseal-log-entry/1 leaf in this node's log and, on a sub-centre,
+ * the outbox row for the national node with the signed status answer. */
+int es_fed_record(struct es_app *app, es_store *st, const struct es_store_event *ev);
+/* The signed status answer of a seal this node does not own (asked of the
+ * national node or a peer, or from the replicated table); NULL after
+ * answering 404 / 503. */
+const char *es_fed_status(struct es_call *c, const char *esid, size_t *out_len);
+/* The registry part of a verification report for a seal this node does
+ * not own, from its owner's signed answer; NULL if no node knows it. */
+json_t *es_fed_registry(struct es_call *c, const char *esid, int64_t signed_at);
+/* The status answer's content (eseal-status/1) for a seal; `history`
+ * lists its transitions (at, status) so that a relying party elsewhere can
+ * tell its status at a signing time. */
+json_t *es_status_content(struct es_app *app, es_store *st, const struct es_store_seal *s,
+                          int64_t now);
+/* Adds the "log" member (entry, inclusion proof, signed tree head) for the
+ * seal's newest log entry to a status answer's content; no-op if none. */
+int es_tlog_add_proof(struct es_app *app, es_store *st, json_t *content);
 
 /* ---- handlers ---- */
 #define ES_HANDLERS(X)                                                                        \
@@ -261,6 +318,12 @@ void es_tsa_teardown(struct es_app *app);
     X(h_audit_verify)                                                                         \
     X(h_verify)                                                                               \
     X(h_registration_verify)                                                                  \
+    X(h_fed_events)                                                                           \
+    X(h_fed_peers)                                                                            \
+    X(h_log_sth)                                                                              \
+    X(h_log_proof)                                                                            \
+    X(h_log_consistency)                                                                      \
+    X(h_log_entries)                                                                          \
     X(h_tsa)                                                                                  \
     X(h_web)
 

@@ -86,6 +86,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "eseald: %s\n", err);
         goto out;
     }
+    if (es_fed_start(&app, err, sizeof(err)) != 0) {
+        fprintf(stderr, "eseald: %s\n", err);
+        goto out;
+    }
     port = es_http_port(http);
     if (app.cfg.port_file[0]) {
         char num[16];
@@ -115,6 +119,7 @@ int main(int argc, char **argv)
     app.stopping = 1;
     es_http_stop(http, 15000);
     http = NULL;
+    es_fed_stop(&app);
     status = 0;
     fprintf(stderr, "eseald: stopped\n");
 out:

@@ -65,7 +65,8 @@ json_t *es_platform_signed(struct es_app *app, json_t *tbs)
     return doc;
 }
 
-int es_platform_check_signed(struct es_app *app, json_t *doc, json_t **out_tbs)
+int es_check_signed_by(const es_cert *cert, pthread_mutex_t *lock, json_t *doc,
+                       json_t **out_tbs)
 {
     *out_tbs = NULL;
     const char *t64 = json_string_value(json_object_get(doc, "tbs"));
@@ -78,16 +79,22 @@ int es_platform_check_signed(struct es_app *app, json_t *doc, json_t **out_tbs)
     uint8_t *sig = ks_b64_decode(s64, strlen(s64), &sl);
     int ok = 0;
     if (tbs && sig) {
-        pthread_mutex_lock(&app->platform_lock); /* one es_cert, many threads */
-        ok = es_cert_verify(app->platform_cert, tbs, tl, sig, sl) == 1;
-        pthread_mutex_unlock(&app->platform_lock);
+        pthread_mutex_lock(lock); /* one es_cert, many threads */
+        ok = es_cert_verify(cert, tbs, tl, sig, sl) == 1;
+        pthread_mutex_unlock(lock);
         if (ok) {
             *out_tbs = json_loadb((const char *)tbs, tl, JSON_REJECT_DUPLICATES, NULL);
+            ok = *out_tbs != NULL;
         }
     }
     free(tbs);
     free(sig);
     return ok;
+}
+
+int es_platform_check_signed(struct es_app *app, json_t *doc, json_t **out_tbs)
+{
+    return es_check_signed_by(app->platform_cert, &app->platform_lock, doc, out_tbs);
 }
 
 /* ---- seal pictures ---- */
@@ -325,6 +332,54 @@ static unsigned slot_of(const char *esid)
     return h % SLOTS;
 }
 
+struct history {
+    json_t *arr;
+};
+
+static int history_row(void *arg, const struct es_store_event *e)
+{
+    struct history *h = arg;
+    if (json_array_size(h->arr) >= 64) {
+        json_array_remove(h->arr, 0); /* the newest 64 transitions */
+    }
+    json_array_append_new(h->arr, json_pack("{s:I,s:s}", "at", (json_int_t)e->at, "status",
+                                            e->to_status));
+    return 0;
+}
+
+static int seq_of(void *arg, const struct es_store_tlog *t)
+{
+    *(int64_t *)arg = t->leaf_index + 1;
+    return 0;
+}
+
+json_t *es_status_content(struct es_app *app, es_store *st, const struct es_store_seal *s,
+                          int64_t now)
+{
+    int64_t ttl = app->cfg.status_ttl_s ? app->cfg.status_ttl_s : 300;
+    const char *eff = es_lifecycle_effective(s->status, s->valid_end, now);
+    struct history h = {json_array()};
+    int64_t seq = 0;
+    if (ES_STORE_CALL(st, event_list, s->esid, history_row, &h) != ES_STORE_OK) {
+        json_decref(h.arr);
+        return NULL;
+    }
+    int rc = ES_STORE_CALL(st, tlog_last_for, s->esid, seq_of, &seq);
+    if (rc != ES_STORE_OK && rc != ES_STORE_NOTFOUND) {
+        json_decref(h.arr);
+        return NULL;
+    }
+    /* node and seq name the owner and its newest log entry about the seal;
+     * history lets a relying party elsewhere find the status at a signing
+     * time */
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:o}", "type",
+                     "eseal-status/1", "esid", s->esid, "status", eff, "reg_no", s->reg_no,
+                     "version", (json_int_t)s->version, "valid_end", (json_int_t)s->valid_end,
+                     "lost_at", (json_int_t)s->lost_at, "this_update", (json_int_t)now,
+                     "next_update", (json_int_t)(now + ttl), "node", app->cfg.fed.node_id,
+                     "seq", (json_int_t)seq, "history", h.arr);
+}
+
 const char *es_status_answer(struct es_call *c, const char *esid, size_t *out_len)
 {
     struct es_app *app = c->app;
@@ -335,8 +390,7 @@ const char *es_status_answer(struct es_call *c, const char *esid, size_t *out_le
     struct es_store_seal s;
     int rc = ES_STORE_CALL(st, seal_get, esid, &s);
     if (rc == ES_STORE_NOTFOUND) {
-        api_error(c, 404, "not_found", "No such seal: %s.", esid);
-        return NULL;
+        return es_fed_status(c, esid, out_len); /* another node's seal, or 404 */
     }
     if (!api_store_ok(c, rc, "seal")) {
         return NULL;
@@ -358,12 +412,12 @@ const char *es_status_answer(struct es_call *c, const char *esid, size_t *out_le
         return hit;
     }
     int64_t ttl = app->cfg.status_ttl_s ? app->cfg.status_ttl_s : 300;
-    json_t *tbs = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "type", "eseal-status/1",
-                            "esid", s.esid, "status", eff, "reg_no", s.reg_no, "version",
-                            (json_int_t)s.version, "valid_end", (json_int_t)s.valid_end,
-                            "lost_at", (json_int_t)s.lost_at, "this_update", (json_int_t)now,
-                            "next_update", (json_int_t)(now + ttl));
+    json_t *tbs = es_status_content(app, st, &s, now);
     es_store_seal_clear(&s);
+    if (tbs && es_tlog_add_proof(app, st, tbs) != 0) {
+        json_decref(tbs);
+        tbs = NULL;
+    }
     json_t *doc = tbs ? es_platform_signed(app, tbs) : NULL;
     json_decref(tbs);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -445,6 +499,9 @@ void es_platform_sweep(struct es_app *app)
                 rc = ES_STORE_CALL(st, seal_update, &s);
                 if (rc == ES_STORE_OK) {
                     rc = ES_STORE_CALL(st, event_append, &ev);
+                }
+                if (rc == ES_STORE_OK) {
+                    rc = es_fed_record(app, st, &ev);
                 }
                 if (rc == ES_STORE_OK) {
                     rc = ES_STORE_CALL(st, audit_append, &a);

@@ -26,6 +26,10 @@
 #define GRANT_COLS "id, esid, user_id, granted_by, not_before, not_after, scope, revoked_at, created_at"
 #define USAGE_COLS "id, esid, user_id, username, org_id, at, doc_sm3, doc_name, result, detail"
 #define AUDIT_COLS "seq, at, actor, action, object, detail, prev_hash, hash"
+#define TLOG_COLS "leaf_index, esid, event, entry, leaf_hash, at"
+#define OUTBOX_COLS "seq, esid, body, created_at, attempts, next_at, last_error, delivered_at"
+#define REMOTE_COLS "esid, owner, seq, status, answer, next_update, updated_at"
+#define PEER_COLS "node, sth, tree_size, root_hash, checked_at, alarm, alarm_at"
 
 static const char *const sql_text[S_COUNT_] = {
     [S_ORG_INSERT] = "INSERT INTO orgs (name, code, created_at) VALUES (?, ?, ?) RETURNING id",
@@ -87,6 +91,34 @@ static const char *const sql_text[S_COUNT_] = {
     [S_AUDIT_INSERT] = "INSERT INTO audit_log (" AUDIT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     [S_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
     [S_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+    [S_TLOG_LOCK] = "SELECT 1",
+    [S_TLOG_SIZE] = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM tlog_leaves",
+    [S_TLOG_INSERT] = "INSERT INTO tlog_leaves (" TLOG_COLS ") VALUES (?, ?, ?, ?, ?, ?)",
+    [S_TLOG_RANGE] = "SELECT " TLOG_COLS " FROM tlog_leaves WHERE leaf_index >= ? AND "
+                     "leaf_index < ? ORDER BY leaf_index",
+    [S_TLOG_LAST_FOR] = "SELECT " TLOG_COLS " FROM tlog_leaves WHERE esid = ? ORDER BY "
+                        "leaf_index DESC LIMIT 1",
+    [S_OUTBOX_INSERT] = "INSERT INTO fed_outbox (" OUTBOX_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_OUTBOX_PENDING] = "SELECT " OUTBOX_COLS " FROM fed_outbox WHERE delivered_at = 0 ORDER BY "
+                         "seq LIMIT ?",
+    [S_OUTBOX_MARK] = "UPDATE fed_outbox SET attempts = ?, next_at = ?, last_error = ?, "
+                      "delivered_at = ? WHERE seq = ?",
+    [S_OUTBOX_STATS] = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN delivered_at = 0 THEN 1 ELSE 0 "
+                       "END), 0) FROM fed_outbox",
+    [S_INBOX_INSERT] = "INSERT INTO fed_inbox (origin, seq, esid, event, status, at, received_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [S_INBOX_COUNT] = "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM fed_inbox WHERE origin = ?",
+    [S_REMOTE_UPSERT] = "INSERT INTO remote_seals (" REMOTE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (esid) DO UPDATE SET owner = excluded.owner, seq = "
+                        "excluded.seq, status = excluded.status, answer = excluded.answer, "
+                        "next_update = excluded.next_update, updated_at = excluded.updated_at "
+                        "WHERE remote_seals.seq <= excluded.seq",
+    [S_REMOTE_GET] = "SELECT " REMOTE_COLS " FROM remote_seals WHERE esid = ?",
+    [S_PEER_UPSERT] = "INSERT INTO fed_peers (" PEER_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (node) DO UPDATE SET sth = excluded.sth, tree_size = "
+                      "excluded.tree_size, root_hash = excluded.root_hash, checked_at = "
+                      "excluded.checked_at, alarm = excluded.alarm, alarm_at = excluded.alarm_at",
+    [S_PEER_LIST] = "SELECT " PEER_COLS " FROM fed_peers ORDER BY node",
 };
 
 /* ---- helpers ---- */
@@ -927,6 +959,206 @@ int es_store_audit_verify(es_store *st, int64_t *out_count, int64_t *out_bad_seq
     return ES_STORE_OK;
 }
 
+/* ---- the transparency log ---- */
+
+static void read_tlog(es_store *st, int id, struct es_store_tlog *t)
+{
+    t->leaf_index = st->sql->col_i64(st, id, 0);
+    col_str(st, id, 1, t->esid, sizeof(t->esid));
+    col_str(st, id, 2, t->event, sizeof(t->event));
+    t->entry = st->sql->col_text(st, id, 3);
+    col_str(st, id, 4, t->leaf_hash, sizeof(t->leaf_hash));
+    t->at = st->sql->col_i64(st, id, 5);
+}
+
+/* A one-row query of integers into out[0..n-1]. */
+static int query_ints(es_store *st, int id, int64_t *out, int n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bindv(st, id, fmt, ap);
+    va_end(ap);
+    if (rc == ES_STORE_OK) {
+        rc = st->sql->step(st, id);
+    }
+    if (rc == ES_SQL_ROW) {
+        for (int i = 0; i < n; i++) {
+            out[i] = st->sql->col_i64(st, id, i);
+        }
+        rc = ES_STORE_OK;
+    } else if (rc == ES_SQL_DONE) {
+        rc = es_store_fail(st, "an aggregate query gave no row");
+    }
+    st->sql->reset(st, id);
+    return rc;
+}
+
+static int c_tlog_size(es_store *st, int64_t *out)
+{
+    return query_ints(st, S_TLOG_SIZE, out, 1, "");
+}
+
+static int c_tlog_next(es_store *st, int64_t *out_index)
+{
+    if (!st->in_tx) {
+        return es_store_fail(st, "a log append needs an open transaction");
+    }
+    int rc = run(st, S_TLOG_LOCK, "");
+    while (rc == ES_SQL_ROW) {
+        rc = st->sql->step(st, S_TLOG_LOCK);
+    }
+    st->sql->reset(st, S_TLOG_LOCK);
+    if (rc != ES_SQL_DONE) {
+        return rc;
+    }
+    return c_tlog_size(st, out_index);
+}
+
+static int c_tlog_insert(es_store *st, const struct es_store_tlog *e)
+{
+    return run_write(st, S_TLOG_INSERT, NULL, "itttti", e->leaf_index, e->esid, e->event,
+                     e->entry, e->leaf_hash, e->at);
+}
+
+static int c_tlog_range(es_store *st, int64_t start, int64_t end, es_store_tlog_cb cb, void *arg)
+{
+    LIST(st, S_TLOG_RANGE, struct es_store_tlog, read_tlog, cb, arg, "ii", start, end);
+}
+
+static int c_tlog_last_for(es_store *st, const char *esid, es_store_tlog_cb cb, void *arg)
+{
+    int rc = run(st, S_TLOG_LAST_FOR, "t", esid);
+    if (rc == ES_SQL_ROW) {
+        struct es_store_tlog t;
+        memset(&t, 0, sizeof(t));
+        read_tlog(st, S_TLOG_LAST_FOR, &t);
+        cb(arg, &t);
+        rc = ES_STORE_OK;
+    } else if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    st->sql->reset(st, S_TLOG_LAST_FOR);
+    return rc;
+}
+
+/* ---- federation: outbox, inbox, foreign seals, peers ---- */
+
+static void read_outbox(es_store *st, int id, struct es_store_outbox *o)
+{
+    const struct es_sql_ops *q = st->sql;
+    o->seq = q->col_i64(st, id, 0);
+    col_str(st, id, 1, o->esid, sizeof(o->esid));
+    o->body = q->col_text(st, id, 2);
+    o->created_at = q->col_i64(st, id, 3);
+    o->attempts = q->col_i64(st, id, 4);
+    o->next_at = q->col_i64(st, id, 5);
+    col_str(st, id, 6, o->last_error, sizeof(o->last_error));
+    o->delivered_at = q->col_i64(st, id, 7);
+}
+
+static int c_outbox_put(es_store *st, const struct es_store_outbox *o)
+{
+    return run_write(st, S_OUTBOX_INSERT, NULL, "ittiiiti", o->seq, o->esid, o->body,
+                     o->created_at ? o->created_at : (int64_t)time(NULL), o->attempts,
+                     o->next_at, o->last_error, o->delivered_at);
+}
+
+static int c_outbox_pending(es_store *st, int64_t limit, es_store_outbox_cb cb, void *arg)
+{
+    LIST(st, S_OUTBOX_PENDING, struct es_store_outbox, read_outbox, cb, arg, "i",
+         limit > 0 ? limit : 100);
+}
+
+static int c_outbox_mark(es_store *st, const struct es_store_outbox *o)
+{
+    int rc = run_write(st, S_OUTBOX_MARK, NULL, "iitii", o->attempts, o->next_at, o->last_error,
+                       o->delivered_at, o->seq);
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_OUTBOX_MARK) == 0) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    return rc;
+}
+
+static int c_outbox_stats(es_store *st, int64_t *out_total, int64_t *out_pending)
+{
+    int64_t v[2] = {0, 0};
+    int rc = query_ints(st, S_OUTBOX_STATS, v, 2, "");
+    *out_total = v[0];
+    *out_pending = v[1];
+    return rc;
+}
+
+static int c_inbox_put(es_store *st, const struct es_store_inbox *e)
+{
+    return run_write(st, S_INBOX_INSERT, NULL, "titttii", e->origin, e->seq, e->esid, e->event,
+                     e->status, e->at, e->received_at ? e->received_at : (int64_t)time(NULL));
+}
+
+static int c_inbox_count(es_store *st, const char *origin, int64_t *out_count,
+                         int64_t *out_max_seq)
+{
+    int64_t v[2] = {0, 0};
+    int rc = query_ints(st, S_INBOX_COUNT, v, 2, "t", origin);
+    *out_count = v[0];
+    *out_max_seq = v[1];
+    return rc;
+}
+
+static int c_remote_put(es_store *st, const struct es_store_remote *r)
+{
+    int rc = run_write(st, S_REMOTE_UPSERT, NULL, "ttittii", r->esid, r->owner, r->seq,
+                       r->status, r->answer, r->next_update,
+                       r->updated_at ? r->updated_at : (int64_t)time(NULL));
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_REMOTE_UPSERT) == 0) {
+        rc = ES_STORE_CONFLICT;
+    }
+    return rc;
+}
+
+static int c_remote_get(es_store *st, const char *esid, struct es_store_remote *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = run(st, S_REMOTE_GET, "t", esid);
+    if (rc == ES_SQL_ROW) {
+        const struct es_sql_ops *q = st->sql;
+        col_str(st, S_REMOTE_GET, 0, out->esid, sizeof(out->esid));
+        col_str(st, S_REMOTE_GET, 1, out->owner, sizeof(out->owner));
+        out->seq = q->col_i64(st, S_REMOTE_GET, 2);
+        col_str(st, S_REMOTE_GET, 3, out->status, sizeof(out->status));
+        out->answer = strdup(q->col_text(st, S_REMOTE_GET, 4));
+        out->next_update = q->col_i64(st, S_REMOTE_GET, 5);
+        out->updated_at = q->col_i64(st, S_REMOTE_GET, 6);
+        rc = out->answer ? ES_STORE_OK : es_store_fail(st, "out of memory");
+    } else if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    st->sql->reset(st, S_REMOTE_GET);
+    return rc;
+}
+
+static void read_peer(es_store *st, int id, struct es_store_peer *p)
+{
+    const struct es_sql_ops *q = st->sql;
+    col_str(st, id, 0, p->node, sizeof(p->node));
+    p->sth = q->col_text(st, id, 1);
+    p->tree_size = q->col_i64(st, id, 2);
+    col_str(st, id, 3, p->root_hash, sizeof(p->root_hash));
+    p->checked_at = q->col_i64(st, id, 4);
+    p->alarm = q->col_text(st, id, 5);
+    p->alarm_at = q->col_i64(st, id, 6);
+}
+
+static int c_peer_put(es_store *st, const struct es_store_peer *p)
+{
+    return run_write(st, S_PEER_UPSERT, NULL, "ttititi", p->node, p->sth, p->tree_size,
+                     p->root_hash, p->checked_at, p->alarm, p->alarm_at);
+}
+
+static int c_peer_list(es_store *st, es_store_peer_cb cb, void *arg)
+{
+    LIST(st, S_PEER_LIST, struct es_store_peer, read_peer, cb, arg, "");
+}
+
 /* ---- row clean-up ---- */
 
 void es_store_app_clear(struct es_store_app *a)
@@ -943,6 +1175,12 @@ void es_store_seal_clear(struct es_store_seal *s)
     free(s->reg_cert);
     s->der = s->cert = s->reg_cert = NULL;
     s->der_len = s->cert_len = s->reg_cert_len = 0;
+}
+
+void es_store_remote_clear(struct es_store_remote *r)
+{
+    free(r->answer);
+    r->answer = NULL;
 }
 
 void es_store_key_clear(struct es_store_key *k)
@@ -1124,6 +1362,21 @@ const struct es_store_ops es_store_common_ops = {
     .usage_list = c_usage_list,
     .audit_append = c_audit_append,
     .audit_list = c_audit_list,
+    .tlog_next = c_tlog_next,
+    .tlog_insert = c_tlog_insert,
+    .tlog_size = c_tlog_size,
+    .tlog_range = c_tlog_range,
+    .tlog_last_for = c_tlog_last_for,
+    .outbox_put = c_outbox_put,
+    .outbox_pending = c_outbox_pending,
+    .outbox_mark = c_outbox_mark,
+    .outbox_stats = c_outbox_stats,
+    .inbox_put = c_inbox_put,
+    .inbox_count = c_inbox_count,
+    .remote_put = c_remote_put,
+    .remote_get = c_remote_get,
+    .peer_put = c_peer_put,
+    .peer_list = c_peer_list,
 };
 
 /* ---- opening ---- */

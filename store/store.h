@@ -195,6 +195,64 @@ struct es_store_filter {
     int64_t limit;  /* 0: a default of 1000 */
 };
 
+/* Federation and the transparency log (migration 0003, docs/federation.md).
+ * Text members declared `const char *` are borrowed: by the store for the
+ * duration of a write, by the caller for the duration of a list callback. */
+struct es_store_tlog {
+    int64_t leaf_index; /* 0, 1, ...; the entry's seq is leaf_index + 1 */
+    char esid[72];
+    char event[24];
+    const char *entry; /* the exact eseal-log-entry/1 bytes (JSON text) */
+    char leaf_hash[72]; /* hex SM3(0x00 || entry) */
+    int64_t at;
+};
+
+struct es_store_outbox {
+    int64_t seq;
+    char esid[72];
+    const char *body; /* the signed event (JSON) */
+    int64_t created_at;
+    int64_t attempts;
+    int64_t next_at; /* not before this time */
+    char last_error[256];
+    int64_t delivered_at; /* 0: pending */
+};
+
+struct es_store_inbox {
+    char origin[64];
+    int64_t seq;
+    char esid[72];
+    char event[24];
+    char status[16];
+    int64_t at;
+    int64_t received_at;
+};
+
+struct es_store_remote {
+    char esid[72];
+    char owner[64];
+    int64_t seq;
+    char status[16];
+    char *answer; /* the owner's signed status answer: borrowed by remote_put,
+                     malloc'd by remote_get (free it) */
+    int64_t next_update;
+    int64_t updated_at;
+};
+
+struct es_store_peer {
+    char node[64];
+    const char *sth; /* the last accepted signed tree head (JSON), or "" */
+    int64_t tree_size;
+    char root_hash[72];
+    int64_t checked_at;
+    const char *alarm; /* fork evidence (JSON), or "" */
+    int64_t alarm_at;
+};
+
+typedef int (*es_store_tlog_cb)(void *arg, const struct es_store_tlog *row);
+typedef int (*es_store_outbox_cb)(void *arg, const struct es_store_outbox *row);
+typedef int (*es_store_peer_cb)(void *arg, const struct es_store_peer *row);
+
 typedef int (*es_store_org_cb)(void *arg, const struct es_store_org *row);
 typedef int (*es_store_user_cb)(void *arg, const struct es_store_user *row);
 typedef int (*es_store_app_cb)(void *arg, const struct es_store_app *row);
@@ -268,6 +326,37 @@ struct es_store_ops {
     int (*audit_append)(es_store *st, struct es_store_audit *e);
     int (*audit_list)(es_store *st, const struct es_store_filter *f, es_store_audit_cb cb,
                       void *arg);
+    /* ---- the transparency log: rows are never updated or deleted ---- */
+    /* In the caller's open transaction: takes the log's lock (held until
+     * commit, so that appends from several nodes sharing a database are
+     * serialised) and gives the next leaf index (= the log's size). */
+    int (*tlog_next)(es_store *st, int64_t *out_index);
+    int (*tlog_insert)(es_store *st, const struct es_store_tlog *e);
+    /* The log's size: the largest leaf index + 1 (0 when empty). */
+    int (*tlog_size)(es_store *st, int64_t *out);
+    /* Leaves start <= leaf_index < end in order. */
+    int (*tlog_range)(es_store *st, int64_t start, int64_t end, es_store_tlog_cb cb, void *arg);
+    /* The newest leaf about a seal (ES_STORE_NOTFOUND if none). */
+    int (*tlog_last_for)(es_store *st, const char *esid, es_store_tlog_cb cb, void *arg);
+
+    /* ---- federation ---- */
+    int (*outbox_put)(es_store *st, const struct es_store_outbox *o);
+    /* Undelivered rows in seq order, at most `limit`. */
+    int (*outbox_pending)(es_store *st, int64_t limit, es_store_outbox_cb cb, void *arg);
+    /* Writes attempts, next_at, last_error and delivered_at of row seq. */
+    int (*outbox_mark)(es_store *st, const struct es_store_outbox *o);
+    int (*outbox_stats)(es_store *st, int64_t *out_total, int64_t *out_pending);
+    /* ES_STORE_CONFLICT if (origin, seq) was received before. */
+    int (*inbox_put)(es_store *st, const struct es_store_inbox *e);
+    /* Events received from origin: how many, and the largest seq. */
+    int (*inbox_count)(es_store *st, const char *origin, int64_t *out_count,
+                       int64_t *out_max_seq);
+    /* Inserts or replaces the row if the stored seq is <= r->seq;
+     * ES_STORE_CONFLICT (nothing written) if a newer answer is stored. */
+    int (*remote_put)(es_store *st, const struct es_store_remote *r);
+    int (*remote_get)(es_store *st, const char *esid, struct es_store_remote *out);
+    int (*peer_put)(es_store *st, const struct es_store_peer *p);
+    int (*peer_list)(es_store *st, es_store_peer_cb cb, void *arg);
 };
 
 /* Opens a connection. url: "sqlite:PATH" (PATH may be ":memory:"),
@@ -295,6 +384,7 @@ int es_store_audit_verify(es_store *st, int64_t *out_count, int64_t *out_bad_seq
 void es_store_app_clear(struct es_store_app *a);
 void es_store_seal_clear(struct es_store_seal *s);
 void es_store_key_clear(struct es_store_key *k); /* wipes the wrapped key too */
+void es_store_remote_clear(struct es_store_remote *r);
 
 /* Copies src into a fixed text field; returns 0, or -1 if it does not fit. */
 int es_store_strset(char *dst, size_t cap, const char *src);

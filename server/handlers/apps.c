@@ -362,7 +362,8 @@ void h_apps_make(struct es_call *c)
     if (!api_store_ok(c, rc, "application") ||
         !api_store_ok(c, ES_STORE_CALL(st, seal_create, &s), "seal") ||
         !api_store_ok(c, ES_STORE_CALL(st, key_put, &k), "key") ||
-        !api_store_ok(c, ES_STORE_CALL(st, event_append, &ev), "seal event")) {
+        !api_store_ok(c, ES_STORE_CALL(st, event_append, &ev), "seal event") ||
+        !api_store_ok(c, es_fed_record(app, st, &ev), "transparency log")) {
         goto out;
     }
     if (a.replaces[0]) {

@@ -241,6 +241,7 @@ void h_seals_action(struct es_call *c)
     }
     if (!api_store_ok(c, rc, "seal") ||
         !api_store_ok(c, ES_STORE_CALL(st, event_append, &ev), "seal event") ||
+        !api_store_ok(c, es_fed_record(c->app, st, &ev), "transparency log") ||
         !api_store_ok(c, api_audit(c, act, obj, detail), "audit log")) {
         goto out;
     }
@@ -262,6 +263,9 @@ void h_seals_action(struct es_call *c)
             rc = ES_STORE_CALL(st, seal_update, &old);
             if (rc == ES_STORE_OK) {
                 rc = ES_STORE_CALL(st, event_append, &ev2);
+            }
+            if (rc == ES_STORE_OK) {
+                rc = es_fed_record(c->app, st, &ev2);
             }
             if (rc == ES_STORE_OK) {
                 char o2[96];

@@ -104,6 +104,10 @@ static json_t *registry_entry(struct es_call *c, const char *esid, const struct 
     es_store *st = api_store(c);
     struct es_store_seal s;
     if (!st || !esid || ES_STORE_CALL(st, seal_get, esid, &s) != ES_STORE_OK) {
+        json_t *far = st && esid ? es_fed_registry(c, esid, signed_at) : NULL; /* another node's */
+        if (far) {
+            return far;
+        }
         return json_pack("{s:b,s:s}", "known", 0, "note",
                          "This seal is not in this platform's registry.");
     }

@@ -272,6 +272,7 @@ static int64_t pg_changes(es_store *st, int id)
 
 static const char *const pg_overrides[S_COUNT_] = {
     [S_AUDIT_LOCK] = "SELECT pg_advisory_xact_lock(74310)",
+    [S_TLOG_LOCK] = "SELECT pg_advisory_xact_lock(74311)",
 };
 
 static const struct es_sql_ops pg_sql = {
