@@ -43,6 +43,34 @@ typedef struct {
 #define PT_SEGBITS 32
 #define PT_N 8
 
+/* W+1 bits of k ending at bit W*j + W - 1, with bit -1 taken as 0. */
+static inline uint32_t comb_window(const uint64_t k[4], int j)
+{
+    const uint64_t mask = (1u << (COMB_W + 1)) - 1;
+    int lo = COMB_W * j - 1;
+    if (lo < 0) {
+        return (uint32_t)((k[0] << 1) & mask);
+    }
+    int limb = lo / 64;
+    int sh = lo % 64;
+    uint64_t v = limb < 4 ? k[limb] >> sh : 0;
+    if (sh + COMB_W + 1 > 64 && limb + 1 < 4) {
+        v |= k[limb + 1] << (64 - sh);
+    }
+    return (uint32_t)(v & mask);
+}
+
+/* Booth recoding of a W+1-bit window into magnitude and sign, no branch. */
+static inline void comb_booth(uint32_t in, uint32_t *digit, uint32_t *neg)
+{
+    uint32_t s = ~((in >> COMB_W) - 1);
+    uint32_t d = (1u << (COMB_W + 1)) - in - 1;
+    d = (d & s) | (in & ~s);
+    d = (d >> 1) + (d & 1);
+    *digit = d;
+    *neg = s & 1;
+}
+
 /* The table, built once on first use (es_sm2_fast_init). */
 extern apt (*es_sm2_comb)[COMB_N];
 /* Builds the tables and picks the implementations; idempotent, thread-safe. */
@@ -110,6 +138,8 @@ struct es_sm2_fast_key {
     uint64_t es_sm2_sign_core_##sfx(const struct es_sm2_fast_key *key, const uint64_t e[4],     \
                                     const uint64_t k[4], uint64_t r[4], uint64_t s[4],          \
                                     es_sm2_lookup_fn lookup);                                   \
+    void es_sm2_batch_x_##sfx(uint64_t x[SM2_BATCH][4], const fe X[SM2_BATCH],                  \
+                              const fe Z[SM2_BATCH]);                                           \
     void es_sm2_mul_g_x_ct_##sfx(uint64_t x[4], const uint64_t k[4], es_sm2_lookup_fn lookup);   \
     void es_sm2_mul_g_batch_ct_##sfx(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_BATCH][4], \
                                      es_sm2_lookup_fn lookup,                                   \
@@ -136,7 +166,13 @@ enum {
     ES_SM2_IMPL_ADX = 1u << 0,
     ES_SM2_IMPL_AVX2 = 1u << 1,
     ES_SM2_IMPL_AVX512 = 1u << 2,
+    ES_SM2_IMPL_IFMA = 1u << 3, /* AVX-512 IFMA nonce batch (with ADX and AVX-512) */
 };
+
+#ifdef ES_FAST_HAVE_ADX_ASM
+/* The nonce batch on AVX-512 IFMA, eight nonces in eight lanes (sm2_ifma.c). */
+void es_sm2_mul_g_batch_ifma(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_BATCH][4]);
+#endif
 /* Features this CPU offers (subset of the above). */
 unsigned es_sm2_fast_cpu(void);
 /* Restricts the implementation to `features` & es_sm2_fast_cpu() (tests). */

@@ -459,34 +459,6 @@ static void pt_add_ct(jpt *r, const jpt *a, uint64_t a_inf, const jpt *b, uint64
     *r = o;
 }
 
-/* W+1 bits of k ending at bit W*j + W - 1, with bit -1 taken as 0. */
-static inline uint32_t comb_window(const uint64_t k[4], int j)
-{
-    const uint64_t mask = (1u << (COMB_W + 1)) - 1;
-    int lo = COMB_W * j - 1;
-    if (lo < 0) {
-        return (uint32_t)((k[0] << 1) & mask);
-    }
-    int limb = lo / 64;
-    int sh = lo % 64;
-    uint64_t v = limb < 4 ? k[limb] >> sh : 0;
-    if (sh + COMB_W + 1 > 64 && limb + 1 < 4) {
-        v |= k[limb + 1] << (64 - sh);
-    }
-    return (uint32_t)(v & mask);
-}
-
-/* Booth recoding of a W+1-bit window into magnitude and sign, no branch. */
-static inline void comb_booth(uint32_t in, uint32_t *digit, uint32_t *neg)
-{
-    uint32_t s = ~((in >> COMB_W) - 1);
-    uint32_t d = (1u << (COMB_W + 1)) - in - 1;
-    d = (d & s) | (in & ~s);
-    d = (d >> 1) + (d & 1);
-    *digit = d;
-    *neg = s & 1;
-}
-
 /* t = +-(the comb entry for window j of k), with its infinity mask. */
 static inline void comb_pick_ct(apt *t, uint64_t *t_inf, const uint64_t k[4], int j,
                                 es_sm2_lookup_fn lookup)
@@ -614,6 +586,33 @@ uint64_t SFX(es_sm2_sign_core)(const struct es_sm2_fast_key *key, const uint64_t
     return es_sm2_sign_finish(key, e, k, x, r, s);
 }
 
+/*
+ * x[b] = X[b] / Z[b]^2 as an integer below p, for SM2_BATCH Jacobian
+ * points (Montgomery form, fully reduced, Z != 0), with one inversion
+ * (Montgomery's trick: products of the Z values, then back-substitution).
+ * Constant time.
+ */
+void SFX(es_sm2_batch_x)(uint64_t x[SM2_BATCH][4], const fe X[SM2_BATCH], const fe Z[SM2_BATCH])
+{
+    fe prod[SM2_BATCH], inv, zi, zi2;
+    fe_copy(prod[0], Z[0]);
+    for (int b = 1; b < SM2_BATCH; b++) {
+        fmul(prod[b], prod[b - 1], Z[b]);
+    }
+    fe_inv_gcd(inv, prod[SM2_BATCH - 1]);
+    for (int b = SM2_BATCH - 1; b >= 0; b--) {
+        if (b > 0) {
+            fmul(zi, inv, prod[b - 1]);
+            fmul(inv, inv, Z[b]);
+        } else {
+            fe_copy(zi, inv);
+        }
+        fsqr(zi2, zi);
+        fmul(x[b], X[b], zi2);
+        fe_from_mont(x[b], x[b]);
+    }
+}
+
 _Static_assert(SM2_BATCH % 2 == 0, "the batch runs in pairs");
 
 /*
@@ -665,24 +664,12 @@ void SFX(es_sm2_mul_g_batch_ct)(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_B
             acc_inf[b + 1] &= t_inf[b + 1];
         }
     }
-    /* k != 0, so no accumulator is the point at infinity: Z != 0 */
-    fe prod[SM2_BATCH], inv, zi, zi2;
-    fe_copy(prod[0], acc[0].z);
-    for (int b = 1; b < SM2_BATCH; b++) {
-        fmul(prod[b], prod[b - 1], acc[b].z);
+    fe xs[SM2_BATCH], zs[SM2_BATCH];
+    for (int b = 0; b < SM2_BATCH; b++) {
+        fe_copy(xs[b], acc[b].x);
+        fe_copy(zs[b], acc[b].z);
     }
-    fe_inv_gcd(inv, prod[SM2_BATCH - 1]);
-    for (int b = SM2_BATCH - 1; b >= 0; b--) {
-        if (b > 0) {
-            fmul(zi, inv, prod[b - 1]);
-            fmul(inv, inv, acc[b].z);
-        } else {
-            fe_copy(zi, inv);
-        }
-        fsqr(zi2, zi);
-        fmul(x[b], acc[b].x, zi2);
-        fe_from_mont(x[b], x[b]);
-    }
+    SFX(es_sm2_batch_x)(x, xs, zs);
 }
 
 /* Width-5 NAF of a 256-bit scalar: digits odd in [-15, 15] or 0. */

@@ -54,10 +54,23 @@ unsigned es_sm2_fast_cpu(void)
     }
     if (__builtin_cpu_supports("avx512f")) {
         f |= ES_SM2_IMPL_AVX512;
+        if (__builtin_cpu_supports("avx512ifma") && (f & ES_SM2_IMPL_ADX)) {
+            f |= ES_SM2_IMPL_IFMA;
+        }
     }
 #endif
     return f;
 }
+
+#ifdef ES_FAST_HAVE_ADX_ASM
+static void mul_g_batch_ifma(uint64_t x[SM2_BATCH][4], const uint64_t k[SM2_BATCH][4],
+                             es_sm2_lookup_fn lookup, es_sm2_lookup_batch_fn lookup_batch)
+{
+    (void)lookup;
+    (void)lookup_batch;
+    es_sm2_mul_g_batch_ifma(x, k);
+}
+#endif
 
 static void set_impl(unsigned f)
 {
@@ -90,6 +103,11 @@ static void set_impl(unsigned f)
     if (f & ES_SM2_IMPL_AVX512) {
         m.lookup = es_sm2_lookup_avx512;
         m.lookup_batch = es_sm2_lookup_batch_avx512;
+#ifdef ES_FAST_HAVE_ADX_ASM
+        if ((f & ES_SM2_IMPL_IFMA) && (f & ES_SM2_IMPL_ADX)) {
+            m.mul_g_batch = mul_g_batch_ifma;
+        }
+#endif
     } else if (f & ES_SM2_IMPL_AVX2) {
         m.lookup = es_sm2_lookup_avx2;
     } else {
@@ -173,7 +191,8 @@ const char *es_sm2_fast_impl_name(void)
 {
     static const char *names[8] = {"c",     "adx",        "c+avx2",   "adx+avx2",
                                    "c+avx512", "adx+avx512", "c+avx512", "adx+avx512"};
-    return names[es_sm2_fast_impl() & 7];
+    unsigned f = es_sm2_fast_impl();
+    return (f & ES_SM2_IMPL_IFMA) && (f & ES_SM2_IMPL_ADX) ? "adx+avx512+ifma" : names[f & 7];
 }
 
 bool es_sm2_fast_priv_ok(const uint8_t d[32])

@@ -27,7 +27,9 @@ static void pick_variants(void)
                             ES_SM2_IMPL_AVX2,
                             ES_SM2_IMPL_ADX,
                             ES_SM2_IMPL_ADX | ES_SM2_IMPL_AVX2,
-                            ES_SM2_IMPL_ADX | ES_SM2_IMPL_AVX2 | ES_SM2_IMPL_AVX512};
+                            ES_SM2_IMPL_ADX | ES_SM2_IMPL_AVX2 | ES_SM2_IMPL_AVX512,
+                            ES_SM2_IMPL_ADX | ES_SM2_IMPL_AVX2 | ES_SM2_IMPL_AVX512 |
+                                ES_SM2_IMPL_IFMA};
     g_n_variants = 0;
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         unsigned v = all[i] & cpu;
