@@ -34,12 +34,14 @@ void cli_stamp_apply(struct cli_stamp *ts, int (**cb)(void *, const uint8_t *, u
 /* es_sign_data, plus a time stamp over the signature value when a TSA is given. */
 static int sign_file(es_ctx *ctx, const uint8_t *sd, size_t sd_len, const es_key *k,
                      const es_cert *ct, const uint8_t *data, size_t data_len, const char *name,
-                     struct cli_stamp *ts, uint8_t **sig, size_t *sig_len)
+                     struct cli_stamp *ts, const uint8_t *ans, size_t ans_len, uint8_t **sig,
+                     size_t *sig_len)
 {
     uint8_t h[32];
     es_sm3(data, data_len, h);
     es_sign_params p = {.seal = sd, .seal_len = sd_len, .key = k, .cert = ct, .data_hash = h,
-                        .property_info = name};
+                        .property_info = name, .status_answer = ans,
+                        .status_answer_len = ans_len};
     cli_stamp_apply(ts, &p.timestamp, &p.timestamp_arg, &p.timestamp_optional);
     return es_sign(ctx, &p, sig, sig_len);
 }
@@ -53,12 +55,13 @@ int cmd_sign(int argc, char **argv)
         {"tsa-key", required_argument, NULL, 'K'}, {"tsa-cert", required_argument, NULL, 'C'},
         {"tsa", required_argument, NULL, 'T'},  {"tsa-optional", no_argument, NULL, 'O'},
         {"tsa-timeout", required_argument, NULL, 'W'},
+        {"status-answer", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     const char *tsa_key = NULL, *tsa_cert = NULL;
     struct cli_stamp ts = {0};
     int64_t wait_ms = 0;
     const char *seal = NULL, *kpath = NULL, *cpath = NULL, *pass = NULL, *out = NULL;
-    const char *name = NULL;
+    const char *name = NULL, *answer = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:k:c:p:o:n:h", opts, NULL)) != -1) {
@@ -73,6 +76,7 @@ int cmd_sign(int argc, char **argv)
         case 'C': tsa_cert = optarg; break;
         case 'T': ts.http.url = optarg; break;
         case 'O': ts.optional = 1; break;
+        case 'A': answer = optarg; break;
         case 'W':
             if (!cli_parse_int(optarg, 1, 600000, &wait_ms)) {
                 return cli_usage("sign: --tsa-timeout takes milliseconds (1..600000)");
@@ -83,14 +87,17 @@ int cmd_sign(int argc, char **argv)
             printf("usage: eseal sign FILE --seal S.esl --key KEY --cert CERT -o OUT.sig\n"
                    "                 [--pass P] [--name PROPERTY_INFO]\n"
                    "                 [--tsa URL | --tsa-key K --tsa-cert C] [--tsa-optional]\n"
-                   "                 [--tsa-timeout MS]\n"
+                   "                 [--tsa-timeout MS] [--status-answer ANSWER.json]\n"
                    "Writes a detached GB/T 38540 v4 SES_Signature: dataHash = SM3(FILE),\n"
                    "propertyInfo = the file's name. Refuses a key that does not match a\n"
                    "certificate of the seal, or a seal or certificate not valid now.\n"
                    "--tsa asks an RFC 3161 time-stamp authority over HTTP for a token over\n"
                    "the signature value (SES_Signature.timeStamp); --tsa-key/--tsa-cert make\n"
                    "it locally. A TSA that does not answer makes signing fail (exit 6)\n"
-                   "unless --tsa-optional is given (then the signature has no token).\n");
+                   "unless --tsa-optional is given (then the signature has no token).\n"
+                   "--status-answer embeds an eseald status answer for the seal (GET\n"
+                   "/api/v1/seals/ESID/status) in the signature (docs/formats.md); it must\n"
+                   "name this seal and cover the signing time.\n");
             return 0;
         default: return cli_usage("sign: bad option");
         }
@@ -115,8 +122,8 @@ int cmd_sign(int argc, char **argv)
     es_ctx *ctx = es_ctx_new();
     es_key *k = NULL;
     es_cert *ct = NULL;
-    uint8_t *sd = NULL, *data = NULL, *sig = NULL;
-    size_t sd_len = 0, data_len = 0, sig_len = 0;
+    uint8_t *sd = NULL, *data = NULL, *sig = NULL, *ans = NULL;
+    size_t sd_len = 0, data_len = 0, sig_len = 0, ans_len = 0;
     int rc, ex = 0;
     if ((rc = es_file_read_all(ctx, seal, 16u * 1024 * 1024, &sd, &sd_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "seal");
@@ -126,10 +133,13 @@ int cmd_sign(int argc, char **argv)
         ex = cli_fail(ctx, rc, "certificate");
     } else if ((rc = es_file_read_all(ctx, file, CLI_MAX_FILE, &data, &data_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "data");
+    } else if (answer && (rc = es_file_read_all(ctx, answer, 1024u * 1024, &ans, &ans_len)) !=
+                             ES_OK) {
+        ex = cli_fail(ctx, rc, "--status-answer %s", answer);
     } else if (tsa_key && (rc = es_tsa_load(ctx, tsa_key, pass, tsa_cert, &ts.tsa)) != ES_OK) {
         ex = cli_fail(ctx, rc, "TSA");
-    } else if ((rc = sign_file(ctx, sd, sd_len, k, ct, data, data_len, name, &ts, &sig,
-                               &sig_len)) != ES_OK) {
+    } else if ((rc = sign_file(ctx, sd, sd_len, k, ct, data, data_len, name, &ts, ans, ans_len,
+                               &sig, &sig_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "sign %s", file);
     } else if ((rc = es_file_write(ctx, out, sig, sig_len, 0644)) != ES_OK) {
         ex = cli_fail(ctx, rc, "writing %s", out);
@@ -141,6 +151,7 @@ int cmd_sign(int argc, char **argv)
     es_tsa_free(ts.tsa);
     es_free(sd);
     es_free(data);
+    es_free(ans);
     es_free(sig);
     es_ctx_free(ctx);
     return ex;

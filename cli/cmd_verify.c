@@ -25,10 +25,15 @@ int cmd_verify(int argc, char **argv)
         {"data", required_argument, NULL, 'd'},  {"trust", required_argument, NULL, 't'},
         {"no-chain", no_argument, NULL, 'N'},    {"json", no_argument, NULL, 'j'},
         {"at", required_argument, NULL, 'a'},    {"strict", no_argument, NULL, 'S'},
+        {"trust-list", required_argument, NULL, 'L'},
+        {"trust-list-signer", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *data_path = NULL;
     const char *trusts[32];
     size_t n_trust = 0;
+    const char *tl_path = NULL;
+    const char *tl_signers[32];
+    size_t n_tl_signers = 0;
     bool json = false, strict = false;
     es_verify_opts o;
     memset(&o, 0, sizeof(o));
@@ -46,6 +51,13 @@ int cmd_verify(int argc, char **argv)
         case 'N': o.no_chain = 1; break;
         case 'j': json = true; break;
         case 'S': strict = true; break;
+        case 'L': tl_path = optarg; break;
+        case 'G':
+            if (n_tl_signers == 32) {
+                return cli_usage("verify: at most 32 --trust-list-signer");
+            }
+            tl_signers[n_tl_signers++] = optarg;
+            break;
         case 'a':
             if (!cli_parse_time(optarg, &o.at)) {
                 return cli_usage("verify: bad --at '%s'", optarg);
@@ -54,11 +66,15 @@ int cmd_verify(int argc, char **argv)
         case 'h':
             printf("usage: eseal verify FILE [--data DATA] [--trust PEM|DIR]... [--no-chain]\n"
                    "                   [--json] [--at DATE] [--strict]\n"
+                   "                   [--trust-list LIST.json --trust-list-signer CERT...]\n"
                    "FILE is a seal (.esl), a detached SES_Signature (with --data), or a\n"
                    "document. Without --trust the chain checks are INDETERMINATE; --no-chain\n"
                    "skips them for an integrity-and-binding verdict. --at sets the time for a\n"
-                   "seal checked alone. Exit: 0 TOTAL-PASSED, 1 TOTAL-FAILED, 2 INDETERMINATE,\n"
-                   "3 unreadable input.\n");
+                   "seal checked alone. --trust-list adds the CAs, makers and TSAs of a\n"
+                   "signed trust list (checked against --trust-list-signer) to the anchors and\n"
+                   "judges their recognition at the seal's and the signature's times\n"
+                   "(docs/trustlist.md). Exit: 0 TOTAL-PASSED, 1 TOTAL-FAILED, 2\n"
+                   "INDETERMINATE, 3 unreadable input, 4 trust list refused.\n");
             return 0;
         default: return cli_usage("verify: bad option");
         }
@@ -66,10 +82,14 @@ int cmd_verify(int argc, char **argv)
     if (argc - optind != 1) {
         return cli_usage("usage: eseal verify FILE [options]");
     }
+    if (!tl_path != !n_tl_signers) {
+        return cli_usage("verify: --trust-list and --trust-list-signer go together");
+    }
     const char *file = argv[optind];
     o.file = file;
     es_ctx *ctx = es_ctx_new();
     es_trust *trust = NULL;
+    es_trustlist *tl = NULL;
     uint8_t *in = NULL, *data = NULL;
     size_t in_len = 0, data_len = 0;
     es_report *rep = NULL;
@@ -80,7 +100,12 @@ int cmd_verify(int argc, char **argv)
     if ((ex = cli_load_trust(ctx, trusts, n_trust, &trust)) != 0) {
         goto out;
     }
+    if (tl_path && (ex = cli_load_trust_list(ctx, tl_path, tl_signers, n_tl_signers, &trust,
+                                             &tl)) != 0) {
+        goto out;
+    }
     o.trust = trust;
+    o.trust_list = tl;
     if ((rc = es_file_read_all(ctx, file, CLI_MAX_FILE, &in, &in_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "%s", file);
         goto out;
@@ -135,6 +160,7 @@ int cmd_verify(int argc, char **argv)
 out:
     es_report_free(rep);
     es_trust_free(trust);
+    es_trustlist_free(tl);
     es_free(in);
     es_free(data);
     es_ctx_free(ctx);

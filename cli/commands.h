@@ -14,4 +14,6 @@
     X("inspect", cmd_inspect, "print any seal or signature as a tree; extract its picture") \
     X("ts", cmd_ts, "ts request|reply|verify: RFC 3161 time stamps with SM2") \
     X("audit", cmd_audit, "audit verify: check the hash chain of an exported eseald audit log") \
+    X("trustlist", cmd_trustlist, "trustlist create|sign|inspect|verify: signed lists of recognised makers, CAs, TSAs, platforms") \
+    X("log", cmd_log, "log verify: check transparency-log proofs, tree heads and exports offline") \
     X("demo", cmd_demo, "guided demo: PKI, seal, sign, verify, tamper, verify")

@@ -82,6 +82,12 @@ ES_API int es_sdoc_signer_cert(es_ctx *ctx, const es_sdoc *doc, es_cert **out);
 ES_API int es_sdoc_sign(es_ctx *ctx, const es_key *key, const es_cert *cert, const char *tbs,
                         size_t len, char **out, size_t *out_len);
 
+/* Base64 (RFC 4648, standard alphabet, padded), as the envelopes use it.
+ * Encode: OUT (owned, es_free) NUL-terminated text. Decode: whitespace
+ * ignored; ES_ERR_FORMAT_STRUCTURE on bad input; OUT (owned, es_free). */
+ES_API int es_base64_encode(const uint8_t *p, size_t n, char **out);
+ES_API int es_base64_decode(const char *s, uint8_t **out, size_t *out_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,22 @@ ES_RESULT es_json_load(const uint8_t *p, size_t n, const char *what, json_t **ou
     return ES_RESULT_OK;
 }
 
+ES_RESULT es_json_dump(const json_t *j, size_t flags, char **out)
+{
+    *out = NULL;
+    size_t n = json_dumpb(j, NULL, 0, flags);
+    ES_ENSURE_MSG(n > 0, ES_ERR_NOMEM, "cannot write JSON");
+    char *t = es_malloc(n + 1);
+    ES_ENSURE(t, ES_ERR_NOMEM);
+    if (json_dumpb(j, t, n, flags) != n) {
+        es_free(t);
+        ES_BAIL_MSG(ES_ERR_INTERNAL, "JSON changed size while being written");
+    }
+    t[n] = '\0';
+    *out = t;
+    return ES_RESULT_OK;
+}
+
 ES_RESULT es_json_str(const json_t *o, const char *what, const char *key, const char **out)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -292,4 +308,20 @@ int es_sdoc_signer_cert(es_ctx *ctx, const es_sdoc *doc, es_cert **out)
     int rc = es_cert_from_der(ctx, der, n, out);
     es_free(der);
     return rc;
+}
+
+int es_base64_encode(const uint8_t *p, size_t n, char **out)
+{
+    if (!out || (!p && n)) {
+        return ES_ERR_USAGE_NULL;
+    }
+    return es_b64_encode(p, n, out).rc;
+}
+
+int es_base64_decode(const char *s, uint8_t **out, size_t *out_len)
+{
+    if (!s || !out || !out_len) {
+        return ES_ERR_USAGE_NULL;
+    }
+    return es_b64_decode(s, out, out_len).rc;
 }

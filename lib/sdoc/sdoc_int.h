@@ -35,6 +35,9 @@ ES_RESULT es_b64_encode(const uint8_t *p, size_t n, char **out);
 
 /* Loads JSON text, refusing duplicate keys; names `what` in the message. */
 ES_RESULT es_json_load(const uint8_t *p, size_t n, const char *what, json_t **out);
+/* JSON text of j with json_dumpb flags, in library memory (es_free),
+ * NUL-terminated: jansson's own json_dumps memory would need its free. */
+ES_RESULT es_json_dump(const json_t *j, size_t flags, char **out);
 /* Required members of an object, with a message naming `what` and `key`. */
 ES_RESULT es_json_str(const json_t *o, const char *what, const char *key, const char **out);
 ES_RESULT es_json_int(const json_t *o, const char *what, const char *key, int64_t *out);

@@ -41,19 +41,12 @@ int es_sdoc_sign(es_ctx *ctx, const es_key *key, const es_cert *cert, const char
     if (!env) {
         ES_FAIL_GOTO(ES_ERR_NOMEM, "building the envelope failed");
     }
-    text = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text) {
-        ES_FAIL_GOTO(ES_ERR_NOMEM, "writing the envelope failed");
-    }
-    size_t n = strlen(text);
-    *out = es_malloc(n + 1);
-    if (!*out) {
-        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
-    }
-    memcpy(*out, text, n + 1);
-    *out_len = n;
+    ES_GUARD_GOTO(es_json_dump(env, JSON_COMPACT | JSON_SORT_KEYS, &text));
+    *out_len = strlen(text);
+    *out = text;
+    text = NULL;
 out:
-    free(text); /* jansson's allocator */
+    es_free(text);
     json_decref(env);
     json_decref(content);
     es_free(t64);

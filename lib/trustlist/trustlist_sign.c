@@ -26,17 +26,17 @@ static ES_RESULT make_rotation(es_ctx *ctx, const char *region, const es_key *pr
     ES_GUARD(es_b64_encode(der.ptr, der.len, &c64));
     st = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", ES_TRUSTLIST_ROTATION_TYPE, "region", region,
                    "from", from, "to_cert", c64, "at", at);
-    text = st ? json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (!text) {
+    if (!st) {
         ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
     }
+    ES_GUARD_GOTO(es_json_dump(st, JSON_COMPACT | JSON_SORT_KEYS, &text));
     if (es_sdoc_sign(ctx, prev_key, prev_cert, text, strlen(text), &env, &env_len) != ES_OK) {
         ES_FAIL_GOTO(es_ctx_errcode(ctx), "rotation statement: %s", es_ctx_errmsg(ctx));
     }
     ES_GUARD_GOTO(es_json_load((const uint8_t *)env, env_len, "rotation statement", out));
 out:
     es_free(c64);
-    free(text);
+    es_free(text);
     es_free(env);
     json_decref(st);
     return res;
@@ -88,10 +88,7 @@ int es_trustlist_sign(es_ctx *ctx, const char *content, size_t len, const es_key
         ES_GUARD_GOTO(make_rotation(ctx, check->region, prev_key, prev_cert, cert, now, &st));
         json_array_append_new(rot, st);
     }
-    text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text) {
-        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
-    }
+    ES_GUARD_GOTO(es_json_dump(c, JSON_COMPACT | JSON_SORT_KEYS, &text));
     if (es_sdoc_sign(ctx, key, cert, text, strlen(text), out, out_len) != ES_OK) {
         res = (es_result){es_ctx_errcode(ctx)};
         goto done;
@@ -99,7 +96,7 @@ int es_trustlist_sign(es_ctx *ctx, const char *content, size_t len, const es_key
 out:
     res = (es_result){es_ctx_take_error(ctx, res)};
 done:
-    free(text);
+    es_free(text);
     es_free(c64);
     json_decref(c);
     es_trustlist_free(check);

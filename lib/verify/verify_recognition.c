@@ -17,7 +17,7 @@
 #include "tlog/tlog_int.h"
 #include "verify/report_int.h"
 
-#define C_STATUS "docs/formats.md (embedded status answer); docs/api.md (signed documents)"
+#define C_STATUS "docs/formats.md (status answer in TBS_Sign.extDatas)"
 #define C_TL "docs/trustlist.md"
 
 /* The platform certificate of a status answer, and whether it is trusted
