@@ -176,7 +176,8 @@ int es_tlog_verify_consistency(uint64_t old_size, uint64_t new_size, const uint8
     }
     if (!es_ct_equal(fr, old_root, sizeof(fr))) {
         return PROOF_FAIL("consistency proof: the old root computed from the proof differs from "
-                          "the old tree head (size %llu)",
+                          "the old tree head (size %llu): the new tree does not contain the old "
+                          "one, history was rewritten or forked",
                           (unsigned long long)old_size);
     }
     if (!es_ct_equal(sr, new_root, sizeof(sr))) {
