@@ -63,6 +63,42 @@ static void copy_testdata(const char *target, const char *out, const char *root)
     }
 }
 
+/* PDF seeds: a plain one-page document and the same document sealed (SES,
+ * page stamp), both with an xref table. */
+static void pdf_seeds(const char *dir, const uint8_t *seal, size_t seal_len, const es_key *k,
+                      const es_cert *c)
+{
+    static const char *objs[] = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
+        "<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+        "<< /Length 15 >>\nstream\nBT (seed) Tj ET\nendstream"};
+    char buf[2048];
+    size_t offs[4], n = (size_t)snprintf(buf, sizeof(buf), "%%PDF-1.7\n");
+    for (size_t i = 0; i < 4; i++) {
+        offs[i] = n;
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%zu 0 obj\n%s\nendobj\n", i + 1,
+                              objs[i]);
+    }
+    size_t x = n;
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "xref\n0 5\n0000000000 65535 f\r\n");
+    for (size_t i = 0; i < 4; i++) {
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%010zu 00000 n\r\n", offs[i]);
+    }
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+                          "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", x);
+    put(dir, "plain.pdf", (const uint8_t *)buf, n);
+    char in[1024], out[1024];
+    snprintf(in, sizeof(in), "%s/plain.pdf", dir);
+    snprintf(out, sizeof(out), "%s/sealed.pdf", dir);
+    es_pdf_position pos = {.kind = ES_OFD_POS_PAGE, .page = 1, .x_mm = 10, .y_mm = 10};
+    es_pdf_sign_params sp = {.seal = seal, .seal_len = seal_len, .key = k, .cert = c,
+                             .positions = &pos, .n_positions = 1, .reserve = 4096};
+    if (es_pdf_sign(NULL, &sp, in, out) != ES_OK) {
+        fprintf(stderr, "pdf seed: signing failed\n");
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -110,6 +146,9 @@ int main(int argc, char **argv)
     size_t seal_len = 0, sig_len = 0;
     if (es_seal_make(NULL, &p, k, c, &seal, &seal_len) == ES_OK) {
         put(argv[2], "eseal-v4.esl", seal, seal_len);
+        if (strstr(argv[1], "pdf")) {
+            pdf_seeds(argv[2], seal, seal_len, k, c);
+        }
         if (es_sign_data(NULL, seal, seal_len, k, c, (const uint8_t *)"data", 4, "data.txt", &sig,
                          &sig_len) == ES_OK) {
             put(argv[2], "eseal-v4.sig", sig, sig_len);

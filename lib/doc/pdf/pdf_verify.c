@@ -31,9 +31,13 @@ static es_result prepend(struct es_entry *e, struct es_entry *pre)
     return ES_RESULT_OK;
 }
 
-static bool is_hex(uint8_t c)
+/* Value of a hex digit, or -1. */
+static int hex_val(uint8_t c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static size_t rev_index(const struct es_pdf_doc *d, size_t end)
@@ -76,7 +80,7 @@ static es_result check_range(struct es_entry *pre, const struct es_pdf_doc *d,
     size_t hs = (size_t)b[1], he = (size_t)b[2];
     bool hole_ok = he - hs >= 2 && d->p[hs] == '<' && d->p[he - 1] == '>';
     for (size_t i = hs + 1; hole_ok && i + 1 < he; i++) {
-        hole_ok = is_hex(d->p[i]);
+        hole_ok = hex_val(d->p[i]) >= 0;
     }
     if (!hole_ok || (he - hs - 2) / 2 != s->contents_len) {
         return es_entry_check(pre, "byte_range", ES_CHECK_FAILED, "BYTE_RANGE_GAP", C_BR,
@@ -86,8 +90,8 @@ static es_result check_range(struct es_entry *pre, const struct es_pdf_doc *d,
     }
     /* the hole's hex must be the /Contents qpdf read (not another string) */
     for (size_t i = 0; i < s->contents_len; i++) {
-        char hx[3] = {(char)d->p[hs + 1 + 2 * i], (char)d->p[hs + 2 + 2 * i], 0};
-        if ((uint8_t)strtoul(hx, NULL, 16) != s->contents[i]) {
+        int v = hex_val(d->p[hs + 1 + 2 * i]) * 16 + hex_val(d->p[hs + 2 + 2 * i]);
+        if (v != s->contents[i]) {
             return es_entry_check(pre, "byte_range", ES_CHECK_FAILED, "BYTE_RANGE_GAP", C_BR,
                                   "the gap %zu-%zu does not hold this signature's /Contents",
                                   hs, he);
