@@ -78,8 +78,8 @@ static int add_peer(struct es_fed_config *f, const char *v, char *err, size_t er
     while (ul && url[ul - 1] == '/') {
         url[--ul] = '\0'; /* paths are appended as "/api/v1/..." */
     }
-    snprintf(p->url, sizeof(p->url), "%s", url);
-    snprintf(p->cert, sizeof(p->cert), "%s", cert);
+    memcpy(p->url, url, strlen(url) + 1); /* lengths checked above */
+    memcpy(p->cert, cert, strlen(cert) + 1);
     return 0;
 }
 

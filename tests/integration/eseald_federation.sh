@@ -222,4 +222,5 @@ api GET /api/v1/openapi.json
 jqb -e '[.paths["/api/v1/federation/events"].post, .paths["/api/v1/federation/peers"].get, .paths["/api/v1/log/sth"].get, .paths["/api/v1/log/proof"].get, .paths["/api/v1/log/consistency"].get, .paths["/api/v1/log/entries"].get] | all' >/dev/null
 check $? "openapi documents the federation and log endpoints"
 stop_node A; stop_node B; stop_node N
+! grep -h "runtime error\|AddressSanitizer\|LeakSanitizer" "$T"/[NAB].log; check $? "no sanitizer report in the nodes' logs"
 finish

@@ -600,6 +600,161 @@ static void suite_race(void)
     es_store_close(b);
 }
 
+/* ---- federation and the transparency log (migration 0003) ---- */
+
+struct tlog_seen {
+    int n;
+    int64_t index[8];
+    char entry[8][160];
+};
+
+static int tlog_cb(void *arg, const struct es_store_tlog *t)
+{
+    struct tlog_seen *s = arg;
+    if (s->n < 8) {
+        s->index[s->n] = t->leaf_index;
+        snprintf(s->entry[s->n], sizeof(s->entry[0]), "%s", t->entry);
+        s->n++;
+    }
+    return 0;
+}
+
+static int outbox_cb(void *arg, const struct es_store_outbox *o)
+{
+    struct tlog_seen *s = arg;
+    if (s->n < 8) {
+        s->index[s->n] = o->seq;
+        snprintf(s->entry[s->n], sizeof(s->entry[0]), "%s", o->body);
+        s->n++;
+    }
+    return 0;
+}
+
+static int peer_cb(void *arg, const struct es_store_peer *p)
+{
+    struct tlog_seen *s = arg;
+    if (s->n < 8) {
+        s->index[s->n] = p->tree_size;
+        snprintf(s->entry[s->n], sizeof(s->entry[0]), "%s|%.64s", p->node, p->alarm);
+        s->n++;
+    }
+    return 0;
+}
+
+static void leaf(es_store *st, int64_t index, const char *esid, const char *entry)
+{
+    struct es_store_tlog t = {.leaf_index = index, .entry = entry, .at = 1000 + index};
+    ES_STORE_SET(t.esid, esid);
+    ES_STORE_SET(t.event, "register");
+    ES_STORE_SET(t.leaf_hash, "00");
+    assert_int_equal(ES_STORE_CALL(st, tlog_insert, &t), ES_STORE_OK);
+}
+
+static void suite_federation(es_store *st)
+{
+    int64_t next = -1, size = -1, a = 0, b = 0;
+    /* the log: indexes handed out under the lock, in the transaction */
+    assert_int_equal(ES_STORE_CALL(st, tlog_next, &next), ES_STORE_ERR);
+    assert_int_equal(ES_STORE_CALL0(st, begin), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, tlog_next, &next), ES_STORE_OK);
+    assert_int_equal(next, 0);
+    leaf(st, 0, "E1", "{\"seq\":1}");
+    assert_int_equal(ES_STORE_CALL(st, tlog_next, &next), ES_STORE_OK);
+    assert_int_equal(next, 1);
+    leaf(st, 1, "E2", "{\"seq\":2}");
+    assert_int_equal(ES_STORE_CALL0(st, commit), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL0(st, begin), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, tlog_next, &next), ES_STORE_OK);
+    leaf(st, next, "E1", "{\"seq\":3}");
+    assert_int_equal(ES_STORE_CALL0(st, rollback), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, tlog_size, &size), ES_STORE_OK);
+    assert_int_equal(size, 2); /* the rolled-back leaf left no trace */
+    struct es_store_tlog dup = {.leaf_index = 1, .entry = "x"};
+    assert_int_equal(ES_STORE_CALL(st, tlog_insert, &dup), ES_STORE_CONFLICT);
+    struct tlog_seen seen = {0};
+    assert_int_equal(ES_STORE_CALL(st, tlog_range, 0, 2, tlog_cb, &seen), ES_STORE_OK);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.index[1], 1);
+    assert_string_equal(seen.entry[1], "{\"seq\":2}");
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(ES_STORE_CALL(st, tlog_last_for, "E2", tlog_cb, &seen), ES_STORE_OK);
+    assert_int_equal(seen.index[0], 1);
+    assert_int_equal(ES_STORE_CALL(st, tlog_last_for, "nothing", tlog_cb, &seen),
+                     ES_STORE_NOTFOUND);
+
+    /* the outbox: pending rows in seq order until marked delivered */
+    for (int64_t q = 1; q <= 3; q++) {
+        struct es_store_outbox o = {.seq = q, .body = q == 2 ? "two" : "other"};
+        ES_STORE_SET(o.esid, "E1");
+        assert_int_equal(ES_STORE_CALL(st, outbox_put, &o), ES_STORE_OK);
+    }
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(ES_STORE_CALL(st, outbox_pending, 2, outbox_cb, &seen), ES_STORE_OK);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.index[0], 1);
+    assert_string_equal(seen.entry[1], "two");
+    struct es_store_outbox done = {.seq = 1, .attempts = 3, .delivered_at = 2000};
+    assert_int_equal(ES_STORE_CALL(st, outbox_mark, &done), ES_STORE_OK);
+    done.seq = 99;
+    assert_int_equal(ES_STORE_CALL(st, outbox_mark, &done), ES_STORE_NOTFOUND);
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(ES_STORE_CALL(st, outbox_pending, 10, outbox_cb, &seen), ES_STORE_OK);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.index[0], 2);
+    assert_int_equal(ES_STORE_CALL(st, outbox_stats, &a, &b), ES_STORE_OK);
+    assert_int_equal(a, 3);
+    assert_int_equal(b, 2);
+
+    /* the inbox: (origin, seq) once */
+    struct es_store_inbox in = {.seq = 1, .at = 5};
+    ES_STORE_SET(in.origin, "A");
+    ES_STORE_SET(in.esid, "E9");
+    ES_STORE_SET(in.event, "register");
+    ES_STORE_SET(in.status, "registered");
+    assert_int_equal(ES_STORE_CALL(st, inbox_put, &in), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, inbox_put, &in), ES_STORE_CONFLICT);
+    ES_STORE_SET(in.origin, "B");
+    assert_int_equal(ES_STORE_CALL(st, inbox_put, &in), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, inbox_count, "A", &a, &b), ES_STORE_OK);
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 1);
+
+    /* foreign seals: a newer answer replaces, an older one does not */
+    struct es_store_remote r = {.seq = 5, .answer = (char *)"five", .next_update = 10};
+    ES_STORE_SET(r.esid, "E9");
+    ES_STORE_SET(r.owner, "A");
+    ES_STORE_SET(r.status, "active");
+    assert_int_equal(ES_STORE_CALL(st, remote_put, &r), ES_STORE_OK);
+    r.seq = 3;
+    r.answer = (char *)"three";
+    assert_int_equal(ES_STORE_CALL(st, remote_put, &r), ES_STORE_CONFLICT);
+    struct es_store_remote got;
+    assert_int_equal(ES_STORE_CALL(st, remote_get, "E9", &got), ES_STORE_OK);
+    assert_string_equal(got.answer, "five");
+    assert_int_equal(got.seq, 5);
+    es_store_remote_clear(&got);
+    r.seq = 7;
+    r.answer = (char *)"seven";
+    assert_int_equal(ES_STORE_CALL(st, remote_put, &r), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, remote_get, "E9", &got), ES_STORE_OK);
+    assert_string_equal(got.answer, "seven");
+    es_store_remote_clear(&got);
+    assert_int_equal(ES_STORE_CALL(st, remote_get, "nothing", &got), ES_STORE_NOTFOUND);
+
+    /* peers: one row per node, replaced */
+    struct es_store_peer p = {.sth = "{}", .tree_size = 4, .alarm = ""};
+    ES_STORE_SET(p.node, "A");
+    assert_int_equal(ES_STORE_CALL(st, peer_put, &p), ES_STORE_OK);
+    p.alarm = "fork";
+    p.tree_size = 6;
+    assert_int_equal(ES_STORE_CALL(st, peer_put, &p), ES_STORE_OK);
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(ES_STORE_CALL(st, peer_list, peer_cb, &seen), ES_STORE_OK);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.index[0], 6);
+    assert_string_equal(seen.entry[0], "A|fork");
+}
+
 static void run_suite(void)
 {
     es_store *st = open_store();
@@ -612,6 +767,7 @@ static void run_suite(void)
     suite_seals(st);
     suite_transactions(st);
     suite_audit(st);
+    suite_federation(st);
     es_store_close(st);
     suite_race();
 }
