@@ -261,6 +261,14 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
         struct es_pdf_doc e;
         struct es_pdf_sig *v = NULL;
         size_t nv = 0;
+        /* only a revision that wrote a signature dictionary (never inside an
+         * object stream: its ByteRange must point into the file) can hold one
+         * the final revision lacks; opening the others would cost a parse */
+        size_t from = r ? d->rev_end[r - 1] : 0;
+        if (!memmem(d->p + from, d->rev_end[r] - from, "/ByteRange", 10)) {
+            continue;
+        }
+        memset(&e, 0, sizeof(e));
         if (es_is_ok(es_pdf_open(&e, d->p, d->rev_end[r], &d->lim)) &&
             es_is_ok(es_pdf_sigs_read(&e, &v, &nv))) {
             for (size_t i = 0; i < nv; i++) {
@@ -287,7 +295,9 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
         es_pdf_sigs_free(v, nv);
         es_pdf_close(&e);
     }
-    qsort(all, n, sizeof(*all), by_end);
+    if (n > 1) {
+        qsort(all, n, sizeof(*all), by_end);
+    }
     *out = all;
     *out_n = n;
     return ES_RESULT_OK;
