@@ -24,6 +24,8 @@
 #define C_HASH "GB/T 38540-2020 7.3 (original data hash)"
 #define C_SIG "GB/T 38540-2020 7.3 (signature value)"
 #define C_TS "GB/T 38540-2020 7.1.6 (time stamp)"
+#define C_TS_V1 "GM/T 0031-2014 7.3 (timeInfo: a time stamp or a time); ses-format.md Q-TIME-3"
+#define C_TS_SEAL "ses-format.md §5 (v5 SESeal.timeStamp, coverage unspecified)"
 
 static void fmt_time(int64_t t, char out[21]) { es_time_format(t, out); }
 
@@ -117,6 +119,60 @@ static es_result fill_seal_info(struct es_entry *e, const struct es_seal *s)
     return ES_RESULT_OK;
 }
 
+/* A v5 seal's own timeStamp [0]. No text we could read says what it covers;
+ * by analogy with SES_Signature.timeStamp we check a token over the seal's
+ * signatureValue. The field is not signed by the maker and nothing is
+ * judged at its time, so a token that is not valid is a WARNING, never a
+ * failure (ofdrw's test seal carries the placeholder 00 01 02 03). */
+static es_result seal_timestamp_check(struct es_entry *e, const es_verify_opts *o,
+                                      const struct es_seal *s)
+{
+    es_ts_verify_opts to = {.trust = o ? o->trust : NULL, .no_chain = o && o->no_chain};
+    es_ts_info ti;
+    ES_GUARD(es_ts_verify_int(&to, s->timestamp.ptr, s->timestamp.len, s->signed_value.ptr,
+                              s->signed_value.len, NULL, 0, &ti));
+    if (ti.status == ES_TS_VALID) {
+        char gt[21];
+        es_time_format(ti.gen_time, gt);
+        return es_entry_check(e, "seal_timestamp", ES_CHECK_PASSED, "", C_TS_SEAL,
+                              "the seal existed at %s: %s (serial %s) over its signatureValue",
+                              gt, ti.detail, ti.serial_hex);
+    }
+    return es_entry_check(e, "seal_timestamp", ES_CHECK_WARNING, ti.reason, C_TS_SEAL,
+                          "%s; the seal's time stamp is ignored (it is not signed by the maker "
+                          "and nothing depends on it)",
+                          ti.detail);
+}
+
+/* A v1 timeInfo that holds a time-stamp token (Q-TIME-3). The token sits
+ * inside TBS_Sign, so it was made before the signature: checked against
+ * dataHash, it proves that the data existed at genTime, and the signature is
+ * later. Its genTime is therefore the signer's claimed signing time (as a
+ * textual timeInfo is), never a proof that the signature existed then. */
+static es_result v1_token_check(struct es_entry *e, const es_ts_info *ti)
+{
+    char gt[21];
+    es_time_format(ti->gen_time, gt);
+    if (ti->status == ES_TS_VALID) {
+        return es_entry_check(e, "timeinfo_token", ES_CHECK_PASSED, "", C_TS_V1,
+                              "%s (serial %s) over dataHash: the data existed at %s and the "
+                              "signature was made after it; genTime is used as the claimed "
+                              "signing time",
+                              ti->detail, ti->serial_hex, gt);
+    }
+    es_check_result r = ES_CHECK_FAILED;
+    if (ti->status == ES_TS_IMPRINT_MISMATCH) {
+        /* GM/T 0031-2014 does not say what the token covers */
+        r = ES_CHECK_WARNING;
+    } else if (ti->status == ES_TS_UNTRUSTED || ti->status == ES_TS_NO_TRUST_ANCHOR ||
+               ti->status == ES_TS_UNSUPPORTED) {
+        r = ES_CHECK_INDETERMINATE;
+    }
+    return es_entry_check(e, "timeinfo_token", r, ti->reason, C_TS_V1, "%s%s%s", ti->detail,
+                          ti->parsed ? "; its genTime is used as the claimed signing time: " : "",
+                          ti->parsed ? gt : "");
+}
+
 /* S2-S4 for a decoded seal at time t. Returns the maker certificate (owned). */
 static es_result seal_checks(struct es_entry *e, const es_verify_opts *o, es_profile prof,
                              const struct es_seal *s, bool time_known, int64_t t)
@@ -164,6 +220,9 @@ static es_result seal_checks(struct es_entry *e, const es_verify_opts *o, es_pro
     if (maker) {
         ES_GUARD_GOTO(es_verify_cert_check(e, o, "seal_maker_chain", C_CHAIN, maker, NULL, 0, time_known,
                                  t, false));
+    }
+    if (s->has_timestamp) {
+        ES_GUARD_GOTO(seal_timestamp_check(e, o, s));
     }
     /* S4: validStart <= t <= validEnd */
     char a[21], z[21], at[21];
@@ -357,6 +416,22 @@ es_result es_verify_ses_into(es_report *r, const es_verify_opts *o, es_profile p
         }
     }
 
+    es_ts_info v1i;
+    if (g.time_is_token) {
+        es_ts_verify_opts to = {.trust = o ? o->trust : NULL, .no_chain = o && o->no_chain};
+        ES_GUARD_GOTO(es_ts_verify_int(&to, g.time_raw.ptr, g.time_raw.len, NULL, 0,
+                                       g.data_hash.ptr, g.data_hash.len, &v1i));
+        if (v1i.parsed && !ts_used) {
+            time_known = true;
+            t_sign = v1i.gen_time;
+            e->time_known = true;
+            e->time = v1i.gen_time;
+            /* never "time stamp of ...": that prefix means a proven signing time */
+            snprintf(e->time_source, sizeof(e->time_source), "%s",
+                     "timeInfo (v1): genTime of a token over dataHash, claimed");
+        }
+    }
+
     /* V4: the seal, judged at the signing time */
     ES_GUARD_GOTO(seal_checks(e, o, prof, &g.seal, time_known, t_sign));
 
@@ -476,6 +551,9 @@ es_result es_verify_ses_into(es_report *r, const es_verify_opts *o, es_profile p
     /* V8: time stamp */
     if (g.has_timestamp) {
         ES_GUARD_GOTO(timestamp_check(e, &g, &tsi, ts_used));
+    }
+    if (g.time_is_token) {
+        ES_GUARD_GOTO(v1_token_check(e, &v1i));
     }
     ES_GUARD_GOTO(es_verify_status_answer(e, o, &g, time_known, t_sign));
     ES_GUARD_GOTO(es_verify_trust_list(e, o, &g.seal, have_signer ? signer : NULL, time_known,

@@ -5,7 +5,7 @@
  * not the verification time nor the signer's claim, decides the seal's and
  * the certificates' validity.
  */
-#include "testlib.h"
+#include "ts_testutil.h"
 
 #include <time.h>
 
@@ -99,18 +99,6 @@ static es_report *verify(const uint8_t *sig, size_t n)
     assert_int_equal(es_verify_detached(NULL, &o, sig, n, (const uint8_t *)data, strlen(data), &r),
                      ES_OK);
     return r;
-}
-
-static const struct es_check *check_of(const es_report *r, const char *id)
-{
-    const struct es_entry *e = r->entries[0];
-    for (size_t i = 0; i < e->n_checks; i++) {
-        if (strcmp(e->checks[i].id, id) == 0) {
-            return &e->checks[i];
-        }
-    }
-    fail_msg("no check %s", id);
-    return NULL;
 }
 
 static char *text(const es_report *r)
