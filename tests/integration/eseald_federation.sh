@@ -104,6 +104,7 @@ TOKEN=; api GET "/api/v1/seals/$ESID/status"; expect 200 "A answers for its own 
 [ "$(jqb .content.node)" = A ] && [ "$(jqb .content.status)" = active ]; check $? "A's answer names A, active"
 jqb -e '.content.log.sth.content.type == "eseal-sth/1" and (.content.log.path | type) == "array" and .content.log.tree_size > .content.log.leaf_index' >/dev/null
 check $? "A's status answer carries an inclusion proof and a signed tree head"
+jqb -c .content.log.sth > "$T/sth-early.json"
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'; }
 SER_A=$(serial_of "$T/pki-A/maker.pem")
 
@@ -176,6 +177,22 @@ api GET "/api/v1/log/entries?start=0&end=1"; expect 200 "log entries"
 api GET "/api/v1/log/consistency?first=3&second=$TOTAL_A"; expect 200 "consistency proof"
 api GET "/api/v1/log/proof?index=$TOTAL_A"; expect 400 "an index past the log"
 api GET "/api/v1/log/proof?index=1&size=$TOTAL_A"; expect 200 "inclusion proof"
+# the same checked offline with the CLI against A's platform certificate
+if "$ESEAL" log verify --help >/dev/null 2>&1; then
+  api GET /api/v1/log/sth; printf '%s' "$BODY" > "$T/sth-a.json"
+  api GET "/api/v1/log/entries?start=0&end=$((TOTAL_A - 1))"; printf '%s' "$BODY" > "$T/export-a.json"
+  "$ESEAL" log verify --export "$T/export-a.json" --sth "$T/sth-a.json" --platform "$T/pki-A/maker.pem" >/dev/null
+  check $? "eseal log verify: A's exported entries give its signed head"
+  api GET "/api/v1/seals/$ESID2/status"
+  jqb .content.log.entry | base64 -d > "$T/entry.bin"
+  jqb -c '.content.log | {leaf_index, tree_size, path}' > "$T/incl.json"
+  jqb -c .content.log.sth > "$T/sth-incl.json"
+  "$ESEAL" log verify --entry "$T/entry.bin" --proof "$T/incl.json" --sth "$T/sth-incl.json" --platform "$T/pki-A/maker.pem" >/dev/null
+  check $? "eseal log verify: the status answer's inclusion proof"
+  api GET "/api/v1/log/consistency?first=$(jq .content.tree_size "$T/sth-early.json")&second=$TOTAL_A"; printf '%s' "$BODY" > "$T/cons.json"
+  "$ESEAL" log verify --sth "$T/sth-early.json" --sth2 "$T/sth-a.json" --proof "$T/cons.json" --platform "$T/pki-A/maker.pem" >/dev/null
+  check $? "eseal log verify: A's later head extends the early one"
+fi
 # the national node has checked A's heads all along, without alarm
 on N
 until_ok 10 eval 'api GET /api/v1/federation/peers; [ "$(jqb ".peers[] | select(.node == \"A\") | .tree_size")" = "$TOTAL_A" ]'
@@ -193,6 +210,11 @@ check $? "national raises a fork alarm: two tree heads of A for one size"
 jqb -e '.peers[] | select(.node == "A") | .alarm.accepted_sth.content.root_hash != .alarm.new_sth.content.root_hash' >/dev/null
 check $? "the alarm keeps both signed heads as evidence"
 on A; api GET /api/v1/federation/peers; [ "$(jqb .log.alarm.kind)" = local-log-changed ]; check $? "A notices its own log changed"
+if [ -f "$T/sth-a.json" ]; then
+  api GET "/api/v1/log/entries?start=0&end=$((TOTAL_A - 1))"; printf '%s' "$BODY" > "$T/export-a2.json"
+  "$ESEAL" log verify --export "$T/export-a2.json" --sth "$T/sth-a.json" --platform "$T/pki-A/maker.pem" >/dev/null 2>&1
+  [ $? -eq 1 ]; check $? "eseal log verify: the rewritten export no longer gives the head A signed before"
+fi
 on N; AUD=$(login auditor); TOKEN=$AUD; api GET /api/v1/audit; TOKEN=
 jqb -e '[.entries[] | select(.action == "federation.fork" and .object == "node/A")] | length >= 1' >/dev/null; check $? "the alarm is in the national audit log"
 
