@@ -32,22 +32,28 @@ static void node(const uint8_t *l, const uint8_t *r, uint8_t out[32])
 }
 
 /* Independent construction: pair neighbours level by level, carrying an odd
- * last node up unchanged (equivalent to RFC 6962's split at powers of two). */
+ * last node up unchanged (equivalent to RFC 6962's split at powers of two).
+ * Replaces the n nodes of a level by the next level's; returns its size. */
+static uint64_t next_level(uint8_t lvl[][32], uint64_t n)
+{
+    uint64_t m = 0;
+    for (uint64_t i = 0; i < n; i += 2) {
+        if (i + 1 < n) {
+            node(lvl[i], lvl[i + 1], lvl[m]);
+        } else {
+            memmove(lvl[m], lvl[i], 32);
+        }
+        m++;
+    }
+    return m;
+}
+
 static void ref_root(uint64_t n, uint8_t out[32])
 {
     uint8_t lvl[N_MAX][32];
     memcpy(lvl, g_leaf, sizeof(lvl));
     while (n > 1) {
-        uint64_t m = 0;
-        for (uint64_t i = 0; i < n; i += 2) {
-            if (i + 1 < n) {
-                node(lvl[i], lvl[i + 1], lvl[m]);
-            } else {
-                memmove(lvl[m], lvl[i], 32);
-            }
-            m++;
-        }
-        n = m;
+        n = next_level(lvl, n);
     }
     memcpy(out, lvl[0], 32);
 }
@@ -62,16 +68,7 @@ static size_t ref_path(uint64_t n, uint64_t idx, uint8_t path[][32])
         if (sib < n) {
             memcpy(path[len++], lvl[sib], 32);
         }
-        uint64_t m = 0;
-        for (uint64_t i = 0; i < n; i += 2) {
-            if (i + 1 < n) {
-                node(lvl[i], lvl[i + 1], lvl[m]);
-            } else {
-                memmove(lvl[m], lvl[i], 32);
-            }
-            m++;
-        }
-        n = m;
+        n = next_level(lvl, n);
         idx >>= 1;
     }
     return len;
