@@ -149,7 +149,7 @@ static void expect_range(const char *sig, const char *reason)
     const char *why = NULL;
     assert_int_equal(es_report_count(r), 1);
     assert_int_not_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
-    assert_int_equal(t_check(r, 0, "byte_range", &why), ES_CHECK_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "byte_range", &why), ES_CHECK_FAILED);
     if (strcmp(why, reason) != 0) {
         fail_msg("%s: reason %s, expected %s", sig, why, reason);
     }
@@ -182,7 +182,7 @@ static void test_unknown_contents(void **st)
                             "/Contents <0401020304> >>",
                             &p, &n);
     const char *why = NULL;
-    assert_int_equal(t_check(r, 0, "structure", &why), ES_CHECK_INDETERMINATE);
+    assert_int_equal(t_pcheck(r, 0, "structure", &why), ES_CHECK_INDETERMINATE);
     assert_string_equal(why, "UNKNOWN_SIGNATURE_FORMAT");
     assert_int_not_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
     es_report_free(r);

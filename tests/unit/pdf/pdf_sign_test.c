@@ -48,10 +48,10 @@ static void test_sign_verify(void **st)
     es_report *r = t_pdf_verify(s, n);
     assert_int_equal(es_report_count(r), 1);
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
-    assert_int_equal(t_check(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
-    assert_int_equal(t_check(r, 0, "revisions", NULL), ES_CHECK_PASSED);
-    assert_int_equal(t_check(r, 0, "stamp", NULL), ES_CHECK_PASSED);
-    assert_int_equal(t_check(r, 0, "data_hash", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "revisions", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "stamp", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "data_hash", NULL), ES_CHECK_PASSED);
     es_report_free(r);
     /* the field and its dictionary as read back */
     struct es_pdf_doc d;
@@ -83,8 +83,8 @@ static void test_tamper_inside_range(void **st)
     es_report *r = t_pdf_verify(s, n);
     const char *why = NULL;
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
-    assert_int_equal(t_check(r, 0, "data_hash", &why), ES_CHECK_FAILED);
-    assert_int_equal(t_check(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "data_hash", &why), ES_CHECK_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
     es_report_free(r);
     hello[0] = 'H';
     /* a byte of the update written by the signer (the widget's /F) */
@@ -92,7 +92,7 @@ static void test_tamper_inside_range(void **st)
     assert_non_null(f);
     f[4] = '2';
     r = t_pdf_verify(s, n);
-    assert_int_equal(t_check(r, 0, "data_hash", NULL), ES_CHECK_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "data_hash", NULL), ES_CHECK_FAILED);
     es_report_free(r);
     es_free(s);
 }
@@ -108,9 +108,9 @@ static void test_second_signature(void **st)
     assert_int_equal(es_report_count(r), 2);
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
     const char *why = NULL;
-    assert_int_equal(t_check(r, 0, "revisions", &why), ES_CHECK_WARNING);
+    assert_int_equal(t_pcheck(r, 0, "revisions", &why), ES_CHECK_WARNING);
     assert_string_equal(why, "LATER_REVISIONS");
-    assert_int_equal(t_check(r, 1, "revisions", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 1, "revisions", NULL), ES_CHECK_PASSED);
     es_report_free(r);
     es_free(s);
     es_free(s2);
@@ -132,9 +132,9 @@ static void test_content_revision(void **st)
     es_report *r = t_pdf_verify(t, n2);
     const char *why = NULL;
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
-    assert_int_equal(t_check(r, 0, "revisions", &why), ES_CHECK_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "revisions", &why), ES_CHECK_FAILED);
     assert_string_equal(why, "CONTENT_CHANGED");
-    assert_int_equal(t_check(r, 0, "data_hash", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "data_hash", NULL), ES_CHECK_PASSED);
     es_report_free(r);
     es_free(t);
     es_free(s);
@@ -163,7 +163,7 @@ static void test_moved_stamp(void **st)
     es_report *r = t_pdf_verify(t, n2);
     const char *why = NULL;
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
-    assert_int_equal(t_check(r, 0, "stamp", &why), ES_CHECK_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "stamp", &why), ES_CHECK_FAILED);
     assert_string_equal(why, "STAMP_CHANGED");
     es_report_free(r);
     es_free(t);
@@ -178,7 +178,7 @@ static void test_certified(void **st)
     uint8_t *s = t_pdf_sign(&g_id, plain, np, &g_pos, 1, 1, &n);
     es_report *r = t_pdf_verify(s, n);
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
-    assert_int_equal(t_check(r, 0, "mdp", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "mdp", NULL), ES_CHECK_PASSED);
     es_report_free(r);
     /* DocMDP /P 1: signing again is refused */
     const char *ip = t_path("cert.pdf"), *op = t_path("cert2.pdf");
@@ -200,7 +200,7 @@ static void test_certified(void **st)
                               size + 1, &n2);
     r = t_pdf_verify(t, n2);
     const char *why = NULL;
-    assert_int_equal(t_check(r, 0, "mdp", &why), ES_CHECK_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "mdp", &why), ES_CHECK_FAILED);
     assert_string_equal(why, "MDP_VIOLATED");
     es_report_free(r);
     es_free(t);

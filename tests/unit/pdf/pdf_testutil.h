@@ -2,7 +2,8 @@
  * tests/unit/pdf/pdf_testutil.h - helpers shared by the PDF unit tests
  * (header-only: every tests/unit/X_test.c is its own program): PDFs built
  * from object bodies with a correct xref table, incremental updates
- * appended by hand, signing with the throwaway PKI, report lookups.
+ * appended by hand, signing with the throwaway PKI (the identity helpers
+ * of the OFD tests), report lookups.
  */
 #ifndef ES_PDF_TESTUTIL_H
 #define ES_PDF_TESTUTIL_H
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "testlib.h"
+#include "../ofd/ofd_testutil.h" /* t_ident, t_path */
 
 /* A PDF whose object i+1 has body objs[i]; trailer /Size n+1 /Root 1 0 R
  * plus `trailer_extra`. OUT (owned, es_free). */
@@ -101,42 +102,6 @@ static inline uint8_t *t_pdf_append(const uint8_t *p, size_t n, int id, const ch
     return out;
 }
 
-/* The owner's key and certificate, and a seal for them valid around now. */
-struct t_ident {
-    es_key *key;
-    es_cert *cert;
-    uint8_t *seal;
-    size_t seal_len;
-};
-
-static inline void t_ident_load(struct t_ident *id)
-{
-    es_key *mk = NULL;
-    es_cert *mc = NULL;
-    t_load_identity("maker", &mk, &mc);
-    t_load_identity("owner", &id->key, &id->cert);
-    int64_t now = (int64_t)time(NULL);
-    id->seal = t_make_seal(mk, mc, id->cert, now - 86400, now + 20 * 86400, &id->seal_len);
-    es_key_free(mk);
-    es_cert_free(mc);
-}
-
-static inline void t_ident_free(struct t_ident *id)
-{
-    es_key_free(id->key);
-    es_cert_free(id->cert);
-    es_free(id->seal);
-}
-
-static inline const char *t_path(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *b = buf[k++ & 7];
-    snprintf(b, sizeof(buf[0]), "%s/%s", t_tmpdir(), name);
-    return b;
-}
-
 /* Signs `in` (bytes) into a new buffer; fails the test on error. */
 static inline uint8_t *t_pdf_sign(const struct t_ident *id, const uint8_t *in, size_t n,
                                   const es_pdf_position *pos, size_t n_pos, int certify,
@@ -174,7 +139,7 @@ static inline es_report *t_pdf_verify(const uint8_t *p, size_t n)
 }
 
 /* Result and reason of check `id` of entry i (ES_CHECK_LAST_ if absent). */
-static inline es_check_result t_check(const es_report *r, size_t i, const char *id,
+static inline es_check_result t_pcheck(const es_report *r, size_t i, const char *id,
                                       const char **reason)
 {
     for (size_t j = 0; j < es_report_check_count(r, i); j++) {
