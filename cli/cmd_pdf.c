@@ -27,8 +27,8 @@ static int usage_sign(void)
            "Without a position the signature is invisible.\n"
            "Default: /SubFilter /GM.sm2seal with a GB/T 38540 v4 SES_Signature (dataHash =\n"
            "SM3 of the ByteRange bytes), /Filter Gomain.GMPkiLite (--filter changes it).\n"
-           "--cms writes a standard detached CMS signature (adbe.pkcs7.detached) with any\n"
-           "key OpenSSL signs with (ECDSA, RSA, SM2); no seal is needed.\n"
+           "--cms writes a standard detached CMS signature (adbe.pkcs7.detached): SM2/SM3\n"
+           "for an SM2 key, else through OpenSSL (ECDSA, RSA); no seal is needed.\n"
            "--certify N makes it a certification signature (DocMDP /P N).\n"
            "The input is never modified; OUT is the input plus one incremental update.\n"
            "Exit: 0 signed, 3 unreadable or refused input, 4 refused by policy.\n");
@@ -176,9 +176,15 @@ static int cmd_pdf_sign(int argc, char **argv)
     p.positions = pos;
     p.n_positions = n_pos;
     if (p.mode == ES_PDF_CMS) {
-        p.cms_key_path = kpath;
-        p.cms_cert_path = cpath;
-        p.cms_pass = pass;
+        /* an SM2 key signs with eseal's SM2/SM3 CMS; any other goes to OpenSSL */
+        if (es_key_load(ctx, kpath, pass, &k) != ES_OK ||
+            es_cert_load(ctx, cpath, pass, &ct) != ES_OK) {
+            es_key_free(k);
+            k = NULL;
+            p.cms_key_path = kpath;
+            p.cms_cert_path = cpath;
+            p.cms_pass = pass;
+        }
     } else if ((rc = es_file_read_all(ctx, seal, 16u * 1024 * 1024, &sd, &sd_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "seal");
     } else if ((rc = cli_load_key(ctx, kpath, pass, &k)) != ES_OK) {

@@ -9,8 +9,8 @@
  * convention of the tax-bureau e-invoices (../shared/spec/pdf-seal.md C1):
  * /SubFilter /GM.sm2seal with a GB/T 38540 v4 SES_Signature whose dataHash
  * is SM3 over the ByteRange bytes. ES_PDF_CMS writes a standard detached CMS
- * signature (adbe.pkcs7.detached) with a key OpenSSL signs with (ECDSA, RSA,
- * SM2). Each signature adds a revision.
+ * signature (adbe.pkcs7.detached): SM2/SM3 with an es_key, or ECDSA/RSA
+ * through OpenSSL. Each signature adds a revision.
  *
  * Verification reports every signature of every revision, dispatched on the
  * content of /Contents (SES v4/v1, GB/T 35275 or PKCS#7 SignedData with
@@ -108,7 +108,9 @@ typedef struct es_pdf_sign_params {
     const es_cert *cert;         /* ... and certificate, listed in the seal */
     const char *filter;          /* NULL = "Gomain.GMPkiLite" */
     const char *property_info;   /* NULL = "Signature.xml" (as the tax-bureau files) */
-    /* ES_PDF_CMS: PEM files read by OpenSSL (any key type it signs with) */
+    /* ES_PDF_CMS: with key and cert set, an SM2/SM3 SignedData written by
+     * eseal (PKCS#7 OIDs, pdf-seal.md C4); otherwise these PEM files, read
+     * and signed by OpenSSL (ECDSA, RSA) */
     const char *cms_key_path;
     const char *cms_cert_path;
     const char *cms_pass;        /* may be NULL */

@@ -3,8 +3,9 @@
 # to end: the input untouched, a stamp by page and a riding seal, originals with an xref
 # table and with an xref stream, a second signature, exit codes 0/1/2/3/4, a byte changed
 # inside the ByteRange, a content-changing revision and a moved stamp each failing at their
-# own check, certification refusing later signatures; and the CMS mode with an ECDSA P-256
-# key checked by poppler's pdfsig ("Signature is Valid") and qpdf --check.
+# own check, certification refusing later signatures; and the CMS mode: SM2/SM3 written by
+# eseal, and an ECDSA P-256 key checked by poppler's pdfsig ("Signature is Valid") and
+# qpdf --check.
 # The plain inputs are written here and normalised by qpdf (skip 77 without qpdf).
 set -uo pipefail
 : "${ESEAL:?path of the eseal binary}"
@@ -138,6 +139,20 @@ expect 3 "output = input" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/in.pdf" "${SIGN[@
 printf '%%PDF-1.7\ngarbage\n' > "$T/g.pdf"
 expect 3 "a PDF with no %%EOF" "$ESEAL" verify --no-chain "$T/g.pdf"
 contains "$T/err" "EOF" "truncated PDF message"
+
+# CMS mode with the SM2 key: an SM2/SM3 SignedData (PKCS#7 OIDs) written by eseal
+expect 0 "pdf sign --cms (SM2)" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/sm2.pdf" --cms --key "$T/pki/owner.key" \
+  --cert "$T/pki/owner.pem" --pass test
+expect 0 "eseal verifies the SM2 CMS signature" "$ESEAL" verify --no-chain "$T/sm2.pdf"
+contains "$T/out" "gbt35275-signature" "SM2 CMS dispatched on its digest algorithm"
+contains "$T/out" "SM3 of the ByteRange bytes" "data bound to the ByteRange"
+expect 0 "pdf list of the SM2 CMS file" "$ESEAL" pdf list "$T/sm2.pdf"
+contains "$T/out" "adbe.pkcs7.detached" "standard SubFilter"
+cp "$T/sm2.pdf" "$T/sm2t.pdf"
+off=$(grep -abo "Hello eseal" "$T/sm2t.pdf" | head -1 | cut -d: -f1)
+printf 'J' | dd of="$T/sm2t.pdf" bs=1 seek="$off" conv=notrunc 2>/dev/null
+expect 1 "a changed byte under SM2 CMS" "$ESEAL" verify --no-chain "$T/sm2t.pdf"
+check_is data_hash FAILED "SM2 CMS messageDigest"
 
 # CMS mode with an ECDSA P-256 key: eseal, qpdf --check and poppler's pdfsig agree
 if command -v openssl >/dev/null; then

@@ -109,6 +109,31 @@ out:
     return res;
 }
 
+/* The GB/T 35275 verifier is shared with OFD, whose data is Signature.xml:
+ * say what the data is here, and drop the note about PKCS#7 OIDs, which
+ * are the norm in PDF (pdf-seal.md C4). */
+static void as_pdf_wording(struct es_entry *e)
+{
+    static const char from[] = "Signature.xml", to[] = "the ByteRange bytes";
+    for (size_t i = 0; i < e->n_checks; i++) {
+        char *d = e->checks[i].detail, *hit;
+        while ((hit = strstr(d, from)) != NULL) {
+            char rest[sizeof(e->checks[i].detail)];
+            snprintf(rest, sizeof(rest), "%s", hit + strlen(from));
+            size_t at = (size_t)(hit - d);
+            snprintf(hit, sizeof(e->checks[i].detail) - at, "%s%s", to, rest);
+            d = hit + strlen(to);
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < e->n_warn; i++) {
+        if (strcmp(e->warn[i].code, "O-SD-OID") != 0) {
+            e->warn[k++] = e->warn[i];
+        }
+    }
+    e->n_warn = k;
+}
+
 es_result es_pdf_verify_contents(es_report *r, const es_verify_opts *o, es_profile prof,
                                  const char *id, const struct es_pdf_doc *d,
                                  const struct es_pdf_sig *s, const uint8_t *der, size_t len,
@@ -135,6 +160,9 @@ es_result es_pdf_verify_contents(es_report *r, const es_verify_opts *o, es_profi
         }
         es_result res = es_ofd_verify_sign_into(r, o, prof, id, der, len, data, n, NULL, out);
         es_free(data);
+        if (es_is_ok(res)) {
+            as_pdf_wording(*out);
+        }
         return res;
     }
     struct es_entry *e;

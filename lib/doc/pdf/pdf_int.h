@@ -149,6 +149,11 @@ ES_RESULT es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
                              double h_mm, const es_pdf_position *pos, size_t n_pos,
                              struct es_pdf_widget **out, size_t *out_n);
 
+/* A detached SignedData with SM3/SM2 over the ByteRange digest h
+ * (pdf_cms_sm2.c). OUT (owned, es_free). */
+ES_RESULT es_pdf_sm2_cms(const es_key *key, const es_cert *cert, const uint8_t h[32],
+                         int64_t t, uint8_t **out, size_t *out_len);
+
 /* zlib deflate of data into out (appended). */
 ES_RESULT es_pdf_deflate(const uint8_t *data, size_t len, struct es_buf *out);
 

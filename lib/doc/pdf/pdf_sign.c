@@ -242,6 +242,11 @@ static es_result make_signature(struct signer *s, const int64_t br[4], int64_t t
 {
     const es_pdf_sign_params *pp = s->pp;
     const uint8_t *p = s->u.out.ptr;
+    if (pp->mode == ES_PDF_CMS && pp->key && pp->cert) {
+        uint8_t h[32];
+        es_pdf_range_sm3(p, br, h);
+        return es_pdf_sm2_cms(pp->key, pp->cert, h, t, &s->der, &s->der_len);
+    }
     if (pp->mode == ES_PDF_CMS) {
         es_bytes seg[2] = {{p + br[0], (size_t)br[1]}, {p + br[2], (size_t)br[3]}};
         return es_cms_sign_detached(pp->cms_key_path, pp->cms_cert_path, pp->cms_pass, seg, 2,
@@ -372,8 +377,12 @@ static es_result sign(const es_pdf_sign_params *pp, const char *in_path, const c
         ES_ENSURE_MSG(pp->seal && pp->seal_len && pp->key && pp->cert, ES_ERR_USAGE_NULL,
                       "the seal, key and certificate are required");
     } else {
-        ES_ENSURE_MSG(pp->cms_key_path && pp->cms_cert_path, ES_ERR_USAGE_NULL,
-                      "CMS mode needs a PEM key and certificate");
+        ES_ENSURE_MSG((pp->key && pp->cert) || (pp->cms_key_path && pp->cms_cert_path),
+                      ES_ERR_USAGE_NULL, "CMS mode needs a key and certificate");
+        if (pp->key && pp->cert) {
+            ES_ENSURE_MSG(es_key_matches_cert(pp->key, pp->cert) == 1,
+                          ES_ERR_POLICY_KEY_MISMATCH, "the key does not match the certificate");
+        }
     }
     ES_ENSURE_MSG(pp->certify >= 0 && pp->certify <= 3, ES_ERR_USAGE_ARG,
                   "certify is 0 (none) or a DocMDP level 1..3");
