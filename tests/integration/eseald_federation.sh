@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 need curl jq openssl sqlite3 python3
 
-declare -A PORT PID
+declare -A PORT PID DB
 for n in N A B; do
   PORT[$n]=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$ESEAL" pki init "$T/pki-$n" --pass test >/dev/null || { echo "FAIL: pki init"; exit 1; }
@@ -36,7 +36,7 @@ conf N national; conf A subcentre N; conf B subcentre N
 
 start_node() { # start_node NODE
   local n=$1
-  "$ESEALD" --config "$T/$n.conf" --listen "127.0.0.1:${PORT[$n]}" --db "sqlite:$T/$n.db" \
+  "$ESEALD" --config "$T/$n.conf" --listen "127.0.0.1:${PORT[$n]}" --db "${DB[$n]:-sqlite:$T/$n.db}" \
     --platform-key "$T/pki-$n/maker.key" --platform-cert "$T/pki-$n/maker.pem" --pass pass:test \
     --ca-key "$T/pki-$n/root-ca.key" --ca-cert "$T/pki-$n/root-ca.pem" --ca-pass pass:test \
     --trust "$T/anchors" --master-key "$T/master-$n.key" --create-master-key --seed-demo \
@@ -244,5 +244,33 @@ api GET /api/v1/openapi.json
 jqb -e '[.paths["/api/v1/federation/events"].post, .paths["/api/v1/federation/peers"].get, .paths["/api/v1/log/sth"].get, .paths["/api/v1/log/proof"].get, .paths["/api/v1/log/consistency"].get, .paths["/api/v1/log/entries"].get] | all' >/dev/null
 check $? "openapi documents the federation and log endpoints"
 stop_node A; stop_node B; stop_node N
+
+# ---- the outbox on PostgreSQL: the national node down and back ----
+if command -v psql >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  . "$here/pg.sh"
+  pg_start
+  for n in N A; do
+    psql -q "$PG_URL" -c "CREATE DATABASE fed_${n,,}" >/dev/null; check $? "database fed_${n,,}"
+    DB[$n]=${PG_URL%/postgres}/fed_${n,,}
+  done
+  start_node N; start_node A
+  on A; ESID4=$(new_seal "甲分中心 PostgreSQL 专用章") || exit 1
+  until_ok 10 eval 'api GET /api/v1/federation/peers; [ "$(jqb .outbox.pending)" = 0 ]'; check $? "PostgreSQL: events delivered"
+  stop_node N
+  TOKEN=$(login orgadmin)
+  for _ in 1 2; do
+    api POST "/api/v1/seals/$ESID4/suspend" '{}'; expect 200 "PostgreSQL: suspend while national is down"
+    api POST "/api/v1/seals/$ESID4/resume" '{}'; expect 200 "PostgreSQL: resume while national is down"
+  done
+  api POST "/api/v1/seals/$ESID4/suspend" '{}'; TOKEN=
+  api GET /api/v1/federation/peers; [ "$(jqb .outbox.pending)" = 5 ]; check $? "PostgreSQL: five events queued"
+  start_node N
+  until_ok 20 eval 'api GET /api/v1/federation/peers; [ "$(jqb .outbox.pending)" = 0 ]'; check $? "PostgreSQL: the outbox drains"
+  TOTAL=$(jqb .outbox.total)
+  [ "$(psql -At "${DB[N]}" -c "SELECT COUNT(*) = $TOTAL AND COUNT(DISTINCT seq) = $TOTAL AND MAX(seq) = $TOTAL FROM fed_inbox WHERE origin = 'A'")" = t ]
+  check $? "PostgreSQL: every event of A once at national ($TOTAL)"
+  on N; api GET "/api/v1/seals/$ESID4/status"; [ "$(jqb .content.status)" = suspended ]; check $? "PostgreSQL: national has the last state"
+  stop_node A; stop_node N
+fi
 ! grep -h "runtime error\|AddressSanitizer\|LeakSanitizer" "$T"/[NAB].log; check $? "no sanitizer report in the nodes' logs"
 finish
