@@ -170,6 +170,28 @@ static void test_moved_stamp(void **st)
     es_free(s);
 }
 
+static void test_removed_signature(void **st)
+{
+    (void)st;
+    size_t n = 0, n2 = 0;
+    uint8_t *s = signed_doc(&n);
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    int size = (int)d.size;
+    es_pdf_close(&d);
+    /* a later revision drops the field from the catalog's form */
+    uint8_t *t = t_pdf_append(s, n, 1, "<< /Type /Catalog /Pages 2 0 R >>", size, &n2);
+    es_report *r = t_pdf_verify(t, n2);
+    const char *why = NULL;
+    assert_int_equal(es_report_count(r), 1);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_FAILED);
+    assert_int_equal(t_pcheck(r, 0, "revisions", &why), ES_CHECK_FAILED);
+    assert_string_equal(why, "SIGNATURE_REMOVED");
+    es_report_free(r);
+    es_free(t);
+    es_free(s);
+}
+
 static void test_certified(void **st)
 {
     (void)st;
@@ -253,7 +275,7 @@ int main(void)
         cmocka_unit_test(test_sign_verify),      cmocka_unit_test(test_tamper_inside_range),
         cmocka_unit_test(test_second_signature), cmocka_unit_test(test_content_revision),
         cmocka_unit_test(test_moved_stamp),      cmocka_unit_test(test_certified),
-        cmocka_unit_test(test_riding_and_invisible),
+        cmocka_unit_test(test_riding_and_invisible), cmocka_unit_test(test_removed_signature),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
