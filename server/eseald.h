@@ -150,8 +150,6 @@ struct es_app {
     es_trust *trust;
     pthread_mutex_t trust_lock;
     struct es_status_cache *status_cache;
-    es_tsa *tsa;            /* the platform's time-stamp authority, or NULL */
-    es_key *tsa_key;        /* its key, when not loaded by es_tsa_load */
     struct es_fed *fed; /* peers, tree-head cache, the federation worker */
     es_tsa *tsa;            /* the platform's time-stamp authority, or NULL */
     es_key *tsa_key;        /* its key, when not loaded by es_tsa_load */
@@ -286,13 +284,6 @@ json_t *es_status_content(struct es_app *app, es_store *st, const struct es_stor
  * seal's newest log entry to a status answer's content; no-op if none. */
 int es_tlog_add_proof(struct es_app *app, es_store *st, json_t *content);
 
-/* ---- time-stamp authority (handlers/tsa.c) ---- */
-/* Sets up app->tsa from tsa_key/tsa_cert, or from the platform key and a
- * TSA certificate issued by the CA at start-up; none without either (a
- * warning). -1 with err set when a configured TSA cannot be loaded. */
-int es_tsa_setup(struct es_app *app, char *err, size_t err_len);
-void es_tsa_teardown(struct es_app *app);
-
 /* ---- handlers ---- */
 #define ES_HANDLERS(X)                                                                        \
     X(h_health)                                                                               \
@@ -327,7 +318,6 @@ void es_tsa_teardown(struct es_app *app);
     X(h_audit_verify)                                                                         \
     X(h_verify)                                                                               \
     X(h_registration_verify)                                                                  \
-    X(h_tsa)                                                                                  \
     X(h_fed_events)                                                                           \
     X(h_fed_peers)                                                                            \
     X(h_log_sth)                                                                              \
