@@ -52,14 +52,20 @@ json_t *es_platform_signed(struct es_app *app, json_t *tbs)
     if (es_platform_sign(app, (const uint8_t *)text, strlen(text), sig, &sig_len) == ES_OK) {
         char *t64 = ks_b64_encode((const uint8_t *)text, strlen(text));
         char *s64 = ks_b64_encode(sig, sig_len);
-        if (t64 && s64) {
-            doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O}", "alg", "SM2-with-SM3", "tbs", t64,
+        /* the certificate travels with the document (status answers embedded
+         * in signatures, answers relayed by other nodes); a reader still
+         * trusts it only through its own configuration */
+        es_bytes der = es_cert_der(app->platform_cert);
+        char *c64 = ks_b64_encode(der.ptr, der.len);
+        if (t64 && s64 && c64) {
+            doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "alg", "SM2-with-SM3", "tbs", t64,
                             "signature", s64, "signer", es_cert_serial_hex(app->platform_cert),
-                            "signer_subject", es_cert_subject(app->platform_cert), "content",
-                            tbs);
+                            "signer_subject", es_cert_subject(app->platform_cert),
+                            "signer_cert", c64, "content", tbs);
         }
         free(t64);
         free(s64);
+        free(c64);
     }
     free(text);
     return doc;

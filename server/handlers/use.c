@@ -247,7 +247,7 @@ void h_seals_sign(struct es_call *c)
 {
     json_t *b = api_body(c);
     static const char *const keys[] = {"name", "data", "format", "positions", "purpose", "tsa",
-                                       NULL};
+                                       "embed_status", NULL};
     const char *name = NULL, *format = NULL, *purpose = NULL;
     const uint8_t *data = NULL;
     size_t data_len = 0;
@@ -272,6 +272,12 @@ void h_seals_sign(struct es_call *c)
     }
     if (!format) {
         format = "detached";
+    }
+    json_t *embed = json_object_get(b, "embed_status");
+    if (embed && (!json_is_boolean(embed) || (json_is_true(embed) && strcmp(format, "detached")))) {
+        api_error(c, 400, "bad_request", "\"embed_status\" is true or false, and true only for "
+                  "a detached signature.");
+        return;
     }
     if (strcmp(format, "detached") != 0 && strcmp(format, "ofd") != 0) {
         api_error(c, 400, "bad_request", "format is \"detached\" (any file) or \"ofd\".");
@@ -387,6 +393,19 @@ void h_seals_sign(struct es_call *c)
         es_sign_params sp = {.seal = s.der, .seal_len = s.der_len, .key = key, .cert = cert,
                              .data_hash = h, .property_info = name,
                              .timestamp = tsa ? es_tsa_stamp_cb : NULL, .timestamp_arg = tsa};
+        if (json_is_true(embed)) {
+            /* this platform's signed status answer for the seal, in the
+             * signature's extension data: the document then proves on its
+             * own that the seal was in force (docs/federation.md) */
+            size_t alen = 0;
+            const char *answer = es_status_answer(c, s.esid, &alen);
+            if (!answer) {
+                usage(c, &s, sm3, name, "error", "no status answer");
+                goto out; /* answered */
+            }
+            sp.status_answer = (const uint8_t *)answer;
+            sp.status_answer_len = alen;
+        }
         rc = es_sign(ctx, &sp, &out, &out_len);
     }
     if (rc != ES_OK) {
@@ -401,9 +420,9 @@ void h_seals_sign(struct es_call *c)
     snprintf(detail, sizeof(detail), "grant %lld, %s%s", (long long)gp.found, format,
              tsa ? ", time-stamped" : "");
     usage(c, &s, sm3, name, "ok", detail);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "esid", s.esid, "format", format, "name",
-                          name, "document_sm3", sm3, "grant", (json_int_t)gp.found, "time_stamped",
-                          tsa != NULL);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:b,s:b}", "esid", s.esid, "format", format,
+                          "name", name, "document_sm3", sm3, "grant", (json_int_t)gp.found,
+                          "time_stamped", tsa != NULL, "status_embedded", json_is_true(embed));
     json_object_set_new(o, !strcmp(format, "ofd") ? "document" : "signature",
                         json_string(api_b64(c, out, out_len)));
     api_json(c, 200, o);

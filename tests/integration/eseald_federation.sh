@@ -100,6 +100,12 @@ TOKEN=$ORG_A; api POST "/api/v1/seals/$ESID/grants" "{\"user\":\"user\",\"not_af
 printf 'Contract sealed in sub-centre A\n' > "$T/doc.txt"
 TOKEN=$USER_A; api POST "/api/v1/seals/$ESID/sign" "{\"name\":\"doc.txt\",\"data\":\"$(b64 "$T/doc.txt")\"}"; expect 200 "sealed in A"
 printf '%s' "$BODY" | jq -r .signature | base64 -d > "$T/doc.sig"
+api POST "/api/v1/seals/$ESID/sign" "{\"name\":\"doc.txt\",\"data\":\"$(b64 "$T/doc.txt")\",\"embed_status\":true}"
+expect 200 "sealed in A with A's status answer embedded"
+[ "$(jqb .status_embedded)" = true ]; check $? "status_embedded"
+printf '%s' "$BODY" | jq -r .signature | base64 -d > "$T/doc-emb.sig"
+api POST "/api/v1/seals/$ESID/sign" "{\"data\":\"$(b64 "$T/doc.txt")\",\"format\":\"ofd\",\"embed_status\":true}"; expect 400 "embed_status is for detached signatures"
+api POST "/api/v1/seals/$ESID/sign" "{\"data\":\"$(b64 "$T/doc.txt")\",\"embed_status\":1}"; expect 400 "embed_status must be a boolean"
 TOKEN=; api GET "/api/v1/seals/$ESID/status"; expect 200 "A answers for its own seal"
 [ "$(jqb .content.node)" = A ] && [ "$(jqb .content.status)" = active ]; check $? "A's answer names A, active"
 jqb -e '.content.log.sth.content.type == "eseal-sth/1" and (.content.log.path | type) == "array" and .content.log.tree_size > .content.log.leaf_index' >/dev/null
@@ -118,6 +124,10 @@ api_file POST /api/v1/verify "$T/v.json"; expect 200 "verify A's document throug
 [ "$(jqb .registry_ok)" = true ]; check $? "B: registry ok"
 [ "$(jqb '.report.signatures[0].registry.owner')" = A ] && [ "$(jqb '.report.signatures[0].registry.status_at_signing')" = active ]
 check $? "B: registry part from A's signed answer, active at signing"
+printf '{"file":"%s","data":"%s","name":"doc.txt"}' "$(b64 "$T/doc-emb.sig")" "$(b64 "$T/doc.txt")" > "$T/v-emb.json"
+api_file POST /api/v1/verify "$T/v-emb.json"; expect 200 "verify through B a signature carrying A's status answer"
+[ "$(jqb .verdict)" = TOTAL-PASSED ] && [ "$(jqb '[.. | objects | select(.id? == "status_answer")][0].result')" = PASSED ]
+check $? "B: the embedded status answer (A's signature, its log proof) checks out"
 api GET "/api/v1/seals/NO-SUCH-SEAL/status"; expect 404 "a seal no node knows"
 on N; api GET "/api/v1/seals/$ESID/status"; expect 200 "the national node answers for A's seal"
 [ "$(jqb .content.node)" = A ]; check $? "national: A's answer"
