@@ -259,24 +259,30 @@ static es_tl_status entry_status_at(const struct es_tl_entry *e, int64_t t, int6
     return e->hist[j - 1].status;
 }
 
-es_tl_status es_trustlist_status_at(const es_trustlist *tl, es_tl_kind kind,
-                                    const es_cert *cert, int issuer, int64_t t,
-                                    int64_t *out_since, size_t *out_entry)
+/* The status at t of the entries of `kind` matching by exact certificate
+ * (cert, !issuer), by subject equal to cert's issuer (cert, issuer), or by
+ * subject equal to `subject` (cert NULL). A recognised match wins over any
+ * other; otherwise the first match decides. */
+static es_tl_status find_status(const es_trustlist *tl, es_tl_kind kind, const es_cert *cert,
+                                int issuer, const char *subject, int64_t t, int64_t *out_since,
+                                size_t *out_entry)
 {
     es_tl_status best = ES_TL_NOT_LISTED;
     int64_t best_since = 0;
     size_t best_i = 0;
-    if (!tl || !cert) {
-        return ES_TL_NOT_LISTED;
+    es_bytes der = {NULL, 0};
+    if (cert) {
+        der = es_cert_der(cert);
     }
-    es_bytes der = es_cert_der(cert);
     for (size_t i = 0; i < tl->n; i++) {
         const struct es_tl_entry *e = &tl->e[i];
         if (e->kind != kind) {
             continue;
         }
         bool match;
-        if (issuer) {
+        if (!cert) {
+            match = strcmp(es_cert_subject(e->cert), subject) == 0;
+        } else if (issuer) {
             match = strcmp(es_cert_subject(e->cert), es_cert_issuer(cert)) == 0;
         } else {
             es_bytes d = es_cert_der(e->cert);
@@ -287,7 +293,6 @@ es_tl_status es_trustlist_status_at(const es_trustlist *tl, es_tl_kind kind,
         }
         int64_t since = 0;
         es_tl_status s = entry_status_at(e, t, &since);
-        /* a recognised match wins over any other; otherwise the first */
         if (best == ES_TL_NOT_LISTED || (s == ES_TL_RECOGNISED && best != ES_TL_RECOGNISED)) {
             best = s;
             best_since = since;
@@ -301,6 +306,26 @@ es_tl_status es_trustlist_status_at(const es_trustlist *tl, es_tl_kind kind,
         *out_entry = best_i;
     }
     return best;
+}
+
+es_tl_status es_trustlist_status_at(const es_trustlist *tl, es_tl_kind kind,
+                                    const es_cert *cert, int issuer, int64_t t,
+                                    int64_t *out_since, size_t *out_entry)
+{
+    if (!tl || !cert) {
+        return ES_TL_NOT_LISTED;
+    }
+    return find_status(tl, kind, cert, issuer, NULL, t, out_since, out_entry);
+}
+
+es_tl_status es_tl_status_by_subject(const es_trustlist *tl, es_tl_kind kind,
+                                     const char *subject, int64_t t, int64_t *out_since,
+                                     size_t *out_entry)
+{
+    if (!tl || !subject || !subject[0]) {
+        return ES_TL_NOT_LISTED;
+    }
+    return find_status(tl, kind, NULL, 0, subject, t, out_since, out_entry);
 }
 
 long es_trustlist_find_platform(const es_trustlist *tl, const char *serial_hex)

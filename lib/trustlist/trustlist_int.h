@@ -43,6 +43,11 @@ ES_RESULT es_tl_from_content(const json_t *content, int64_t now, es_trustlist **
  * through the content's rotation chain; then the envelope signature. */
 ES_RESULT es_tl_check_signer(es_trustlist *tl, struct es_sdoc *doc, const json_t *content,
                              const es_cert *const *signers, size_t n_signers);
+/* The status at t of the entry of `kind` whose certificate's subject is
+ * `subject` (a TSA known from a time stamp only by its subject name). */
+es_tl_status es_tl_status_by_subject(const es_trustlist *tl, es_tl_kind kind,
+                                     const char *subject, int64_t t, int64_t *out_since,
+                                     size_t *out_entry);
 /* SM3 of a certificate's DER as 64 hex digits (how rotations name a key). */
 void es_tl_cert_id(const es_cert *cert, char out[65]);
 

@@ -85,14 +85,15 @@ ES_RESULT es_verify_ses_into(es_report *r, const es_verify_opts *o, es_profile p
                              struct es_entry **out);
 /* Mutual recognition (verify_recognition.c): the embedded status answer
  * (no line when the signature carries none) and the trust list (no line
- * without opts->trust_list). `signer` may be NULL. */
+ * without opts->trust_list). `signer` may be NULL; `tsa_subject` names the
+ * TSA whose time stamp gave t (NULL when t is not from a time stamp). */
 struct es_signature;
 struct es_seal;
 ES_RESULT es_verify_status_answer(struct es_entry *e, const es_verify_opts *o,
                                   const struct es_signature *g, bool time_known, int64_t t);
 ES_RESULT es_verify_trust_list(struct es_entry *e, const es_verify_opts *o,
                                const struct es_seal *s, const es_cert *signer, bool time_known,
-                               int64_t t);
+                               int64_t t, const char *tsa_subject);
 /* The seal alone (S-steps) at time t. */
 ES_RESULT es_verify_seal_into(es_report *r, const es_verify_opts *o, es_profile prof,
                               const uint8_t *seal, size_t seal_len, struct es_entry **out);

@@ -15,6 +15,7 @@
 #include "sdoc/sdoc_int.h"
 #include "seal/seal_int.h"
 #include "tlog/tlog_int.h"
+#include "trustlist/trustlist_int.h"
 #include "verify/report_int.h"
 
 #define C_STATUS "docs/formats.md (status answer in TBS_Sign.extDatas)"
@@ -222,9 +223,38 @@ static const char *judge_maker(const es_trustlist *tl, const es_cert *maker, int
     return judge(tl, ES_TL_CA, maker, 1, t, "the CA of the seal maker", when_what, msg, n, res);
 }
 
+/* The TSA whose time stamp gave the signing time, known by its subject. */
+static const char *judge_tsa(const es_trustlist *tl, const char *subject, int64_t t, char *msg,
+                             size_t n, es_check_result *res)
+{
+    int64_t since = 0;
+    size_t i = 0;
+    es_tl_status s = es_tl_status_by_subject(tl, ES_TL_TSA, subject, t, &since, &i);
+    char ts[21], ss[21];
+    es_time_format(t, ts);
+    es_time_format(since, ss);
+    if (s == ES_TL_RECOGNISED) {
+        snprintf(msg, n, "time-stamp authority '%s' recognised since %s", tl->e[i].name, ss);
+        *res = ES_CHECK_PASSED;
+        return NULL;
+    }
+    if (s == ES_TL_NOT_LISTED) {
+        snprintf(msg, n, "the time-stamp authority %s that gave the signing time is not in the "
+                         "trust list",
+                 subject);
+        *res = ES_CHECK_INDETERMINATE;
+        return "TSA_NOT_IN_TRUST_LIST";
+    }
+    snprintf(msg, n, "time-stamp authority '%s' is %s in the trust list since %s, at the time "
+                     "stamp's time %s",
+             tl->e[i].name, es_tl_status_name(s), ss, ts);
+    *res = ES_CHECK_FAILED;
+    return s == ES_TL_WITHDRAWN ? "TSA_WITHDRAWN" : "NOT_YET_RECOGNISED";
+}
+
 ES_RESULT es_verify_trust_list(struct es_entry *e, const es_verify_opts *o,
                                const struct es_seal *s, const es_cert *signer, bool time_known,
-                               int64_t t)
+                               int64_t t, const char *tsa_subject)
 {
     const es_trustlist *tl = o ? o->trust_list : NULL;
     if (!tl) {
@@ -246,9 +276,9 @@ ES_RESULT es_verify_trust_list(struct es_entry *e, const es_verify_opts *o,
      * when the seal was used */
     bool made_known = s->create_date > 0;
     int64_t tm = made_known ? s->create_date : t;
-    char m1[300] = "", m2[300] = "";
-    es_check_result r1 = ES_CHECK_PASSED, r2 = ES_CHECK_PASSED;
-    const char *why1 = NULL, *why2 = NULL;
+    char m1[300] = "", m2[300] = "", m3[300] = "";
+    es_check_result r1 = ES_CHECK_PASSED, r2 = ES_CHECK_PASSED, r3 = ES_CHECK_PASSED;
+    const char *why1 = NULL, *why2 = NULL, *why3 = NULL;
     es_result res = ES_RESULT_OK;
     if (!made_known && !time_known) {
         ES_GUARD_GOTO(es_entry_check(e, "trust_list", ES_CHECK_INDETERMINATE,
@@ -263,20 +293,29 @@ ES_RESULT es_verify_trust_list(struct es_entry *e, const es_verify_opts *o,
         why2 = judge(tl, ES_TL_CA, signer, 1, t, "the CA of the signer", "the signing time", m2,
                      sizeof(m2), &r2);
     }
-    /* the worse of the two decides; FAILED before INDETERMINATE */
+    if (tsa_subject) {
+        why3 = judge_tsa(tl, tsa_subject, t, m3, sizeof(m3), &r3);
+    }
+    /* the worst decides; FAILED before INDETERMINATE, the first of equals */
     es_check_result r = r1;
     const char *why = why1;
     const char *msg = m1;
-    if (r2 == ES_CHECK_FAILED || (r2 == ES_CHECK_INDETERMINATE && r1 == ES_CHECK_PASSED)) {
-        r = r2;
-        why = why2;
-        msg = m2;
+    const es_check_result rs[2] = {r2, r3};
+    const char *whys[2] = {why2, why3};
+    const char *msgs[2] = {m2, m3};
+    for (int k = 0; k < 2; k++) {
+        if ((rs[k] == ES_CHECK_FAILED && r != ES_CHECK_FAILED) ||
+            (rs[k] == ES_CHECK_INDETERMINATE && r == ES_CHECK_PASSED)) {
+            r = rs[k];
+            why = whys[k];
+            msg = msgs[k];
+        }
     }
     if (r == ES_CHECK_PASSED) {
         ES_GUARD_GOTO(es_entry_check(e, "trust_list", ES_CHECK_PASSED, "", C_TL,
-                                     "%s%s%s (trust list of %s, sequence %lld)", m1,
-                                     m2[0] ? "; " : "", m2, es_trustlist_region(tl),
-                                     (long long)es_trustlist_seq(tl)));
+                                     "%s%s%s%s%s (trust list of %s, sequence %lld)", m1,
+                                     m2[0] ? "; " : "", m2, m3[0] ? "; " : "", m3,
+                                     es_trustlist_region(tl), (long long)es_trustlist_seq(tl)));
     } else {
         ES_GUARD_GOTO(es_entry_check(e, "trust_list", r, why, C_TL,
                                      "%s (trust list of %s, sequence %lld)", msg,

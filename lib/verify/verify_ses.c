@@ -289,7 +289,7 @@ es_result es_verify_seal_into(es_report *r, const es_verify_opts *o, es_profile 
                                  (long long)s.header_version, s.vid,
                                  s.w.n ? "; quirks tolerated, see notes" : ""));
     ES_GUARD_GOTO(seal_checks(e, o, prof, &s, true, t));
-    ES_GUARD_GOTO(es_verify_trust_list(e, o, &s, NULL, true, t));
+    ES_GUARD_GOTO(es_verify_trust_list(e, o, &s, NULL, true, t, NULL));
 out:
     es_seal_clear(&s);
     return res;
@@ -557,7 +557,7 @@ es_result es_verify_ses_into(es_report *r, const es_verify_opts *o, es_profile p
     }
     ES_GUARD_GOTO(es_verify_status_answer(e, o, &g, time_known, t_sign));
     ES_GUARD_GOTO(es_verify_trust_list(e, o, &g.seal, have_signer ? signer : NULL, time_known,
-                                       t_sign));
+                                       t_sign, ts_used ? tsi.tsa_subject : NULL));
 out:
     es_cert_free(signer);
     es_signature_clear(&g);

@@ -25,6 +25,7 @@ static uint8_t *g_seal;
 static size_t g_seal_len;
 static int64_t g_now;
 static es_trust *g_trust; /* root-ca: anchors makers, owners and the "platform" */
+static es_tsa *g_tsa;     /* when set, sign_with adds a time stamp */
 
 static const uint8_t k_data[] = "the contract";
 
@@ -55,6 +56,10 @@ static uint8_t *sign_with(const char *ans, int64_t t, int allow_expired, int exp
     es_sign_params p = {.seal = g_seal, .seal_len = g_seal_len, .key = k_owner, .cert = c_owner,
                         .data_hash = h, .property_info = "contract.txt", .time = t,
                         .allow_expired = allow_expired};
+    if (g_tsa) {
+        p.timestamp = es_tsa_stamp_cb;
+        p.timestamp_arg = g_tsa;
+    }
     if (ans) {
         p.status_answer = (const uint8_t *)ans;
         p.status_answer_len = strlen(ans);
@@ -266,6 +271,9 @@ static void test_answer_log_proof(void **state)
 }
 
 /* A trust list signed by the maker key: maker history, root CA, platform. */
+static int64_t g_tsa_listed;    /* 0: no tsa entry; else recognised from then */
+static int64_t g_tsa_withdrawn; /* 0: not withdrawn */
+
 static es_trustlist *make_list(int64_t maker_withdrawn, int64_t platform_withdrawn,
                                int list_maker, int64_t next_update)
 {
@@ -301,6 +309,24 @@ static es_trustlist *make_list(int64_t maker_withdrawn, int64_t platform_withdra
                               json_pack("{s:s,s:s,s:s,s:[{s:s,s:I}]}", "kind", "ca", "name",
                                         "Root CA", "cert", r, "history", "status", "recognised",
                                         "from", (json_int_t)(g_now - 10000)));
+    }
+    if (g_tsa_listed) {
+        char path[600];
+        es_cert *tc = NULL;
+        char *t64 = NULL;
+        snprintf(path, sizeof(path), "%s/tsa.pem", t_pki());
+        assert_int_equal(es_cert_load(NULL, path, NULL, &tc), ES_OK);
+        assert_true(es_is_ok(es_b64_encode(es_cert_der(tc).ptr, es_cert_der(tc).len, &t64)));
+        json_t *th = json_pack("[{s:s,s:I}]", "status", "recognised", "from",
+                               (json_int_t)g_tsa_listed);
+        if (g_tsa_withdrawn) {
+            json_array_append_new(th, json_pack("{s:s,s:I}", "status", "withdrawn", "from",
+                                                (json_int_t)g_tsa_withdrawn));
+        }
+        json_array_append_new(entries, json_pack("{s:s,s:s,s:s,s:o}", "kind", "tsa", "name",
+                                                 "TSA 1", "cert", t64, "history", th));
+        es_free(t64);
+        es_cert_free(tc);
     }
     json_t *c = json_pack("{s:s,s:i,s:I,s:I,s:o}", "region", "CN-11", "seq", 1, "issued",
                           (json_int_t)(g_now - 20000), "next_update", (json_int_t)next_update,
@@ -353,6 +379,41 @@ static void test_trust_list(void **state)
     es_free(sig);
 }
 
+/* The TSA whose token gave the signing time is judged at that time. */
+static void test_trust_list_tsa(void **state)
+{
+    (void)state;
+    char kp[600], cp[600];
+    snprintf(kp, sizeof(kp), "%s/tsa.key", t_pki());
+    snprintf(cp, sizeof(cp), "%s/tsa.pem", t_pki());
+    assert_int_equal(es_tsa_load(NULL, kp, "test", cp, &g_tsa), ES_OK);
+    size_t n;
+    /* signed now: the claimed time must not be after the token's genTime */
+    uint8_t *sig = sign_with(NULL, 0, 0, ES_OK, &n);
+    char rs[64], dt[400];
+    assert_int_equal(check_of(sig, n, g_trust, NULL, "timestamp", rs, dt), ES_CHECK_PASSED);
+    /* a time-stamped signature needs the TSA recognised */
+    g_tsa_listed = 0;
+    es_trustlist *tl = make_list(0, 0, 1, g_now + 86400);
+    EXPECT_CHECK(sig, n, g_trust, tl, "trust_list", ES_CHECK_INDETERMINATE,
+                 "TSA_NOT_IN_TRUST_LIST");
+    es_trustlist_free(tl);
+    g_tsa_listed = g_now - 10000;
+    tl = make_list(0, 0, 1, g_now + 86400);
+    assert_int_equal(check_of(sig, n, g_trust, tl, "trust_list", rs, dt), ES_CHECK_PASSED);
+    assert_non_null(strstr(dt, "time-stamp authority 'TSA 1' recognised"));
+    es_trustlist_free(tl);
+    g_tsa_withdrawn = g_now - 5000;
+    tl = make_list(0, 0, 1, g_now + 86400);
+    EXPECT_CHECK(sig, n, g_trust, tl, "trust_list", ES_CHECK_FAILED, "TSA_WITHDRAWN");
+    es_trustlist_free(tl);
+    g_tsa_listed = 0;
+    g_tsa_withdrawn = 0;
+    es_tsa_free(g_tsa);
+    g_tsa = NULL;
+    es_free(sig);
+}
+
 static void test_answer_with_trust_list(void **state)
 {
     (void)state;
@@ -384,7 +445,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answer_valid),     cmocka_unit_test(test_answer_refused_at_signing),
         cmocka_unit_test(test_answer_failures),  cmocka_unit_test(test_answer_log_proof),
-        cmocka_unit_test(test_trust_list),       cmocka_unit_test(test_answer_with_trust_list),
+        cmocka_unit_test(test_trust_list),       cmocka_unit_test(test_trust_list_tsa),
+        cmocka_unit_test(test_answer_with_trust_list),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     es_trust_free(g_trust);
