@@ -39,9 +39,9 @@ static bool arg(struct es_call *c, const char *name, bool required, int64_t dflt
     }
     char *end = NULL;
     long long x = strtoll(v, &end, 10);
-    if (!end || *end || x < 0) {
-        api_error(c, 400, "bad_request", "The query argument \"%s\" must be a number >= 0.",
-                  name);
+    if (!end || *end || x < 0 || x > ((int64_t)1 << 48)) { /* no sums overflow */
+        api_error(c, 400, "bad_request", "The query argument \"%s\" must be a number from 0 "
+                  "to 2^48.", name);
         return false;
     }
     *out = x;
