@@ -23,7 +23,9 @@ static int usage_sign(void)
            "  --riding [--pages all|A-B]   riding seal across the right edge of pages A..B\n"
            "  --size WxH                   stamp size in mm for the last position\n"
            "                               (default: the seal picture's size)\n"
-           "  --keyword TEXT               accepted for OFD parity; refused for PDF\n"
+           "  --keyword TEXT [--occurrence N|all]\n"
+           "                               stamp centred on the N-th occurrence (default 1)\n"
+           "                               of TEXT in the page text (ToUnicode or Latin-1)\n"
            "Without a position the signature is invisible.\n"
            "Default: /SubFilter /GM.sm2seal with a GB/T 38540 v4 SES_Signature (dataHash =\n"
            "SM3 of the ByteRange bytes), /Filter Gomain.GMPkiLite (--filter changes it).\n"
@@ -65,12 +67,26 @@ static int position_opt(int c, const char *arg, es_pdf_position *pos, size_t *n_
             last->page = (int)v;
         }
         last->keyword = c == 'K' ? arg : NULL;
+        last->occurrence = 1;
         return 0;
     }
     if (c == 'x' || c == 'y') {
         if (!last || last->kind != ES_OFD_POS_PAGE ||
             !parse_mm(arg, c == 'x' ? &last->x_mm : &last->y_mm)) {
             return cli_usage("pdf sign: --%c needs a number after --page", c);
+        }
+        return 0;
+    }
+    if (c == 'O') {
+        if (!last || last->kind != ES_OFD_POS_KEYWORD) {
+            return cli_usage("pdf sign: --occurrence follows --keyword");
+        }
+        if (strcmp(arg, "all") == 0) {
+            last->occurrence = 0;
+        } else if (!cli_parse_int(arg, 1, 1000000, &v)) {
+            return cli_usage("pdf sign: bad --occurrence '%s'", arg);
+        } else {
+            last->occurrence = (int)v;
         }
         return 0;
     }
@@ -111,7 +127,8 @@ static int cmd_pdf_sign(int argc, char **argv)
         {"key", required_argument, NULL, 'k'},    {"cert", required_argument, NULL, 'c'},
         {"pass", required_argument, NULL, 'p'},   {"page", required_argument, NULL, 'P'},
         {"x", required_argument, NULL, 'x'},      {"y", required_argument, NULL, 'y'},
-        {"keyword", required_argument, NULL, 'K'}, {"riding", no_argument, NULL, 'R'},
+        {"keyword", required_argument, NULL, 'K'}, {"occurrence", required_argument, NULL, 'O'},
+        {"riding", no_argument, NULL, 'R'},
         {"pages", required_argument, NULL, 'A'},  {"size", required_argument, NULL, 'Z'},
         {"certify", required_argument, NULL, 'C'}, {"time", required_argument, NULL, 't'},
         {"cms", no_argument, NULL, 'M'},          {"filter", required_argument, NULL, 'F'},
@@ -152,7 +169,7 @@ static int cmd_pdf_sign(int argc, char **argv)
                 return cli_usage("pdf sign: bad --time '%s'", optarg);
             }
             break;
-        case 'P': case 'K': case 'R': case 'x': case 'y': case 'A': case 'Z':
+        case 'P': case 'K': case 'R': case 'x': case 'y': case 'A': case 'Z': case 'O':
             if ((ex = position_opt(c, optarg, pos, &n_pos)) != 0) {
                 return ex;
             }

@@ -2,12 +2,14 @@
  * fuzz/fuzz_pdf_open.c - the PDF reader and verifier on arbitrary bytes:
  * our revision and startxref scans, qpdf with recovery off, the limits,
  * the signature fields of every revision, the ByteRange checks, the
- * comparison of later revisions, and report rendering.
+ * comparison of later revisions, report rendering, and
+ * the keyword search in page text (content operators, /ToUnicode CMaps).
  * Target functions: es_pdf_verify, es_pdf_list, es_report_to_json,
- * es_report_to_text.
+ * es_report_to_text, es_pdf_find_keyword.
  */
 #include <string.h>
 
+#include "doc/pdf/pdf_int.h"
 #include "eseal/eseal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,6 +37,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (es_pdf_list(ctx, &lim, data, size, &text) == ES_OK) {
         es_free(text);
     }
+    struct es_pdf_doc d;
+    if (es_is_ok(es_pdf_open(&d, data, size, &lim))) {
+        struct es_pdf_hit *h = NULL;
+        size_t nh = 0;
+        if (es_is_ok(es_pdf_find_keyword(&d, "合同", 0, &h, &nh))) {
+            es_free(h);
+        }
+    }
+    es_pdf_close(&d);
+    es_error_clear();
     es_ctx_free(ctx);
     return 0;
 }

@@ -88,9 +88,10 @@ ES_API int es_pdf_verify_file(es_ctx *ctx, const es_verify_opts *opts,
 
 /* Stamp positions are those of OFD (eseal/ofd.h): millimetres from the
  * page's top-left corner (of its /CropBox, else /MediaBox), y downwards;
- * ES_OFD_POS_KEYWORD is not supported for PDF (ES_ERR_USAGE_ARG). A riding
- * seal puts one slice per page on the right edge; only the first widget
- * belongs to the signed field's first page, the others are its kids. */
+ * a keyword stamp is centred on the words found in the page text (decoded
+ * through the fonts' /ToUnicode, else as Latin-1; ES_ERR_USAGE_ARG when not
+ * found). A riding seal puts one slice per page on the right edge. Several
+ * stamps are widget kids of the one signed field. */
 typedef es_ofd_position es_pdf_position;
 
 typedef enum es_pdf_mode {

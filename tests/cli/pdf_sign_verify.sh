@@ -74,6 +74,11 @@ contains "$T/out" "/SubFilter GM.sm2seal" "the tax-bureau SubFilter"
 contains "$T/out" "ses-signature v4" "SES v4 in /Contents"
 expect 0 "qpdf --check of the SES-signed file" qpdf --check "$T/p.pdf"
 
+# a stamp by keyword: every occurrence (the text is on both pages)
+expect 0 "pdf sign --keyword" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/k.pdf" "${SIGN[@]}" --keyword contract --occurrence all
+expect 0 "keyword document verifies" "$ESEAL" verify --no-chain "$T/k.pdf"
+contains "$T/out" "2 widget(s)" "one stamp per occurrence"
+
 # an xref-stream original and a riding seal; then a second signature
 expect 0 "pdf sign an xref-stream original" "$ESEAL" pdf sign "$T/inx.pdf" -o "$T/x.pdf" "${SIGN[@]}" --riding
 expect 0 "xref stream result verifies" "$ESEAL" verify --no-chain "$T/x.pdf"
@@ -130,10 +135,11 @@ check_is mdp PASSED "certification"
 expect 4 "signing a DocMDP /P 1 document" "$ESEAL" pdf sign "$T/cert.pdf" -o "$T/cert2.pdf" "${SIGN[@]}"
 contains "$T/err" "DocMDP /P 1" "refusal message"
 
-# refusals: a page that does not exist, keyword, the output is the input, not a PDF
+# refusals: a page that does not exist, a keyword not found, the output is the input, not a PDF
 expect 3 "page out of range" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/z.pdf" "${SIGN[@]}" --page 9 --x 1 --y 1
 contains "$T/err" "does not exist" "page refusal message"
-expect 3 "keyword in a PDF" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/z.pdf" "${SIGN[@]}" --keyword Hello
+expect 3 "a keyword not in the text" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/z.pdf" "${SIGN[@]}" --keyword Goodbye
+contains "$T/err" "not in the text" "keyword refusal message"
 expect 3 "output = input" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/in.pdf" "${SIGN[@]}"
 [ ! -e "$T/z.pdf" ] && ok || bad "a refused signing left an output file"
 printf '%%PDF-1.7\ngarbage\n' > "$T/g.pdf"

@@ -154,6 +154,16 @@ ES_RESULT es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
 ES_RESULT es_pdf_sm2_cms(const es_key *key, const es_cert *cert, const uint8_t h[32],
                          int64_t t, uint8_t **out, size_t *out_len);
 
+/* Occurrence `occurrence` (1-based; 0 = all) of a UTF-8 keyword in the
+ * page text (pdf_text.c): page and box in user space (x0 y0 x1 y1).
+ * ES_ERR_USAGE_ARG when it does not occur. OUT (owned, es_free). */
+struct es_pdf_hit {
+    int page;
+    double box[4];
+};
+ES_RESULT es_pdf_find_keyword(struct es_pdf_doc *d, const char *keyword, int occurrence,
+                              struct es_pdf_hit **out, size_t *out_n);
+
 /* zlib deflate of data into out (appended). */
 ES_RESULT es_pdf_deflate(const uint8_t *data, size_t len, struct es_buf *out);
 

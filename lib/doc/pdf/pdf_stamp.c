@@ -12,7 +12,8 @@
  * visible and clickable; docs/pdf.md says so.
  *
  * Positions are millimetres from the top-left corner of the page's CropBox
- * (else MediaBox, inherited through /Parent), as for OFD.
+ * (else MediaBox, inherited through /Parent), as for OFD; a keyword stamp
+ * is centred on the words found by pdf_text.c.
  */
 #include <cairo.h>
 #include <stdio.h>
@@ -169,10 +170,25 @@ static es_result places(struct es_pdf_doc *d, const es_pdf_position *pos, size_t
                                                   {box[2] - sw, yc - ph / 2, box[2], yc + ph / 2},
                                                   k, ns}));
             }
+        } else if (p->kind == ES_OFD_POS_KEYWORD) {
+            ES_ENSURE_MSG(p->keyword && p->keyword[0], ES_ERR_USAGE_ARG, "empty keyword");
+            struct es_pdf_hit *hits = NULL;
+            size_t nh = 0;
+            ES_GUARD(es_pdf_find_keyword(d, p->keyword, p->occurrence, &hits, &nh));
+            es_result res = ES_RESULT_OK;
+            for (size_t k = 0; k < nh && es_is_ok(res); k++) {
+                double cx = (hits[k].box[0] + hits[k].box[2]) / 2;
+                double cy = (hits[k].box[1] + hits[k].box[3]) / 2;
+                res = add_place(out, out_n,
+                                (struct place){hits[k].page,
+                                               {cx - pw / 2, cy - ph / 2, cx + pw / 2,
+                                                cy + ph / 2},
+                                               0, 1});
+            }
+            es_free(hits);
+            ES_GUARD(res);
         } else {
-            ES_BAIL_MSG(ES_ERR_USAGE_ARG, "PDF stamps are placed by page and coordinates or "
-                                          "as a riding seal; keyword search in PDF text is not "
-                                          "supported");
+            ES_BAIL_MSG(ES_ERR_USAGE_ARG, "unknown stamp position kind %d", (int)p->kind);
         }
     }
     return ES_RESULT_OK;
