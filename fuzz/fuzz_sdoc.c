@@ -2,8 +2,12 @@
  * fuzz/fuzz_sdoc.c - signed JSON envelopes (status answers, tree heads, trust
  * lists) from arbitrary bytes: parsing, the content-versus-tbs check and the
  * accessors; a parsed document must never claim a checked signature.
+ * The same bytes are read as the transparency log's JSON forms (a signed
+ * tree head, an inclusion proof, a consistency proof, an export).
  * Target functions: es_sdoc_verify, es_sdoc_type, es_sdoc_get_str,
- * es_sdoc_get_int, es_sdoc_signer_cert, es_sdoc_tbs.
+ * es_sdoc_get_int, es_sdoc_signer_cert, es_sdoc_tbs, es_tlog_sth_verify,
+ * es_tlog_inclusion_verify_json, es_tlog_consistency_verify_json,
+ * es_tlog_export_verify.
  */
 #include <stdlib.h>
 
@@ -33,6 +37,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         es_cert_free(c);
     }
     es_sdoc_free(d);
+    if (ctx) {
+        es_tlog_head h = {.tree_size = 3};
+        es_tlog_head h2 = {.tree_size = 7};
+        uint64_t n = 0;
+        (void)es_tlog_sth_verify(ctx, data, size, NULL, &h);
+        h.tree_size = h.tree_size > 1000 ? 1000 : h.tree_size; /* bound the export's work */
+        (void)es_tlog_inclusion_verify_json(ctx, data, size, data, size, &h);
+        (void)es_tlog_consistency_verify_json(ctx, data, size, &h, &h2);
+        (void)es_tlog_export_verify(ctx, data, size, &h, &n);
+    }
     es_ctx_free(ctx);
     return 0;
 }
