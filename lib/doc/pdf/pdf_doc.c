@@ -54,14 +54,15 @@ static es_result scan_revisions(struct es_pdf_doc *d)
 {
     size_t cap = 16;
     d->rev_end = es_malloc(cap * sizeof(*d->rev_end));
-    ES_ENSURE(d->rev_end, ES_ERR_NOMEM);
+    d->rev_eof = es_malloc(cap * sizeof(*d->rev_eof));
+    ES_ENSURE(d->rev_end && d->rev_eof, ES_ERR_NOMEM);
     const uint8_t *p = d->p, *end = d->p + d->n;
     while (p < end) {
         const uint8_t *hit = memmem(p, (size_t)(end - p), "%%EOF", 5);
         if (!hit) {
             break;
         }
-        size_t e = (size_t)(hit - d->p) + 5;
+        size_t e = (size_t)(hit - d->p) + 5, eof = e;
         p = hit + 5;
         if (e < d->n && !is_eol(d->p[e]) && d->p[e] != ' ') {
             continue; /* "%%EOFx": not a marker */
@@ -82,7 +83,11 @@ static es_result scan_revisions(struct es_pdf_doc *d)
             size_t *nr = es_realloc(d->rev_end, cap * sizeof(*nr));
             ES_ENSURE(nr, ES_ERR_NOMEM);
             d->rev_end = nr;
+            nr = es_realloc(d->rev_eof, cap * sizeof(*nr));
+            ES_ENSURE(nr, ES_ERR_NOMEM);
+            d->rev_eof = nr;
         }
+        d->rev_eof[d->n_rev] = eof;
         d->rev_end[d->n_rev++] = e;
     }
     ES_ENSURE_MSG(d->n_rev > 0, ES_ERR_FORMAT_TRUNCATED,
@@ -194,7 +199,9 @@ void es_pdf_close(struct es_pdf_doc *d)
         qpdf_cleanup(&d->q);
     }
     es_free(d->rev_end);
+    es_free(d->rev_eof);
     d->rev_end = NULL;
+    d->rev_eof = NULL;
     d->n_rev = 0;
 }
 

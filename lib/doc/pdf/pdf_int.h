@@ -51,6 +51,7 @@ struct es_pdf_doc {
     es_pdf_limits lim;
     qpdf_data q;
     size_t *rev_end;       /* offset just past each %%EOF line, ascending */
+    size_t *rev_eof;       /* offset just past each "%%EOF" (before its end of line) */
     size_t n_rev;
     size_t startxref;      /* of the last revision */
     bool xref_stream;      /* the last revision's xref is a stream */

@@ -69,7 +69,8 @@ static bool hole_is_contents(const struct es_pdf_doc *d, size_t hs, size_t he,
 static size_t rev_index(const struct es_pdf_doc *d, size_t end)
 {
     for (size_t i = 0; i < d->n_rev; i++) {
-        if (d->rev_end[i] == end) {
+        /* producers end the range after "%%EOF" or after its end of line */
+        if (end >= d->rev_eof[i] && end <= d->rev_end[i]) {
             return i;
         }
     }
@@ -142,11 +143,11 @@ static es_result check_later(struct es_entry *pre, struct es_pdf_doc *d,
         return es_entry_check(pre, "revisions", ES_CHECK_INDETERMINATE, "BYTE_RANGE_INVALID",
                               C_REV, "unknown: the ByteRange is not usable");
     }
-    if (end == d->n) {
+    size_t later = d->n_rev - 1 - rev_index(d, end);
+    if (later == 0) {
         return es_entry_check(pre, "revisions", ES_CHECK_PASSED, "", C_REV,
                               "the signature covers the whole file: no later revision");
     }
-    size_t later = d->n_rev - 1 - rev_index(d, end);
     es_result dr = es_pdf_diff(d, end, s, ch);
     if (es_is_err(dr)) {
         if (dr.rc == ES_ERR_NOMEM) {

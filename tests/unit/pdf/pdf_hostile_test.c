@@ -173,6 +173,40 @@ static void test_bad_byte_ranges(void **st)
                  "BYTE_RANGE_GAP");
 }
 
+/* A ByteRange ending right after "%%EOF", before its end of line (some
+ * producers write it so), is a whole revision. */
+static void test_range_before_eol(void **st)
+{
+    (void)st;
+    uint8_t *p = NULL;
+    size_t n = 0;
+    es_report *r = with_sig("<< /Type /Sig /ByteRange [0 1111111111 2222222222 3333333333] "
+                            "/Contents <3000> >>",
+                            &p, &n);
+    es_report_free(r);
+    uint8_t *hole = memmem(p, n, "<3000>", 6);
+    uint8_t *br = memmem(p, n, "1111111111", 10);
+    assert_non_null(hole);
+    assert_non_null(br);
+    size_t hs = (size_t)(hole - p), he = hs + 6, end = n - 1; /* before the last '\n' */
+    char v[40];
+    snprintf(v, sizeof(v), "%010zu %010zu %010zu", hs, he, end - he);
+    memcpy(br, v, strlen(v));
+    r = t_pdf_verify(p, n);
+    assert_int_equal(t_pcheck(r, 0, "byte_range", NULL), ES_CHECK_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "revisions", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    /* one byte short of "%%EOF" is not a revision boundary */
+    snprintf(v, sizeof(v), "%010zu %010zu %010zu", hs, he, end - he - 1);
+    memcpy(br, v, strlen(v));
+    r = t_pdf_verify(p, n);
+    const char *why = NULL;
+    assert_int_equal(t_pcheck(r, 0, "byte_range", &why), ES_CHECK_FAILED);
+    assert_string_equal(why, "BYTE_RANGE_NOT_REVISION");
+    es_report_free(r);
+    es_free(p);
+}
+
 static void test_unknown_contents(void **st)
 {
     (void)st;
@@ -248,7 +282,7 @@ int main(void)
         cmocka_unit_test(test_page_tree_loop),  cmocka_unit_test(test_limits),
         cmocka_unit_test(test_huge_stream),     cmocka_unit_test(test_bad_byte_ranges),
         cmocka_unit_test(test_unknown_contents), cmocka_unit_test(test_field_loop),
-        cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_mutations),       cmocka_unit_test(test_range_before_eol),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
