@@ -231,6 +231,31 @@ static es_result list_arrays(struct es_pdf_doc *d, struct idset *arrays, struct 
     return es_pdf_qcheck(d, "pages");
 }
 
+/* True when every entry of array a2 (final revision) that is not in a1 (the
+ * signed revision) is a signature widget: signing, allowed by DocMDP /P 2. */
+static bool only_sig_widgets_added(qpdf_data q1, qpdf_oh a1, qpdf_data q2, qpdf_oh a2)
+{
+    int n1 = qpdf_oh_is_array(q1, a1) ? qpdf_oh_get_array_n_items(q1, a1) : 0;
+    int n2 = qpdf_oh_is_array(q2, a2) ? qpdf_oh_get_array_n_items(q2, a2) : 0;
+    for (int i = 0; i < n2 && i < 10000; i++) {
+        qpdf_oh w = qpdf_oh_get_array_item(q2, a2, i);
+        int id = qpdf_oh_get_object_id(q2, w);
+        bool old = false;
+        for (int k = 0; k < n1 && !old && id; k++) {
+            old = qpdf_oh_get_object_id(q1, qpdf_oh_get_array_item(q1, a1, k)) == id;
+        }
+        if (old) {
+            continue;
+        }
+        qpdf_oh parent = qpdf_oh_get_key(q2, w, "/Parent");
+        if (!qpdf_oh_is_name_and_equals(q2, qpdf_oh_get_key(q2, w, "/FT"), "/Sig") &&
+            !qpdf_oh_is_name_and_equals(q2, qpdf_oh_get_key(q2, parent, "/FT"), "/Sig")) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static const char *const PAGE_OK[] = {"/Annots", NULL};
 static const char *const ROOT_OK[] = {"/AcroForm", "/DSS", "/Perms", NULL};
 static const char *const FORM_OK[] = {"/Fields", "/SigFlags", "/DR", "/DA", "/NeedAppearances",
@@ -271,7 +296,11 @@ static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, const struct id
         return;
     }
     if (in_set(arrays, id) && qpdf_oh_is_array(q2, o2)) {
-        c->n_annot++;
+        if (only_sig_widgets_added(q1, o1, q2, o2)) {
+            c->n_sig++;
+        } else {
+            c->n_annot++;
+        }
         return;
     }
     bool dict = qpdf_oh_is_dictionary(q1, o1) && qpdf_oh_is_dictionary(q2, o2) && !s1 && !s2;
@@ -279,6 +308,9 @@ static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, const struct id
         if (other_keys_differ(q1, o1, q2, o2, PAGE_OK, what, sizeof(what))) {
             c->n_content++;
             note(c->content, sizeof(c->content), "%spage object %d: %s changed", id, what);
+        } else if (only_sig_widgets_added(q1, qpdf_oh_get_key(q1, o1, "/Annots"), q2,
+                                          qpdf_oh_get_key(q2, o2, "/Annots"))) {
+            c->n_sig++;
         } else {
             c->n_annot++;
         }

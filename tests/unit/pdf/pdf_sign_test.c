@@ -230,6 +230,45 @@ static void test_certified(void **st)
     es_free(plain);
 }
 
+/* DocMDP /P 2 allows signing: a second signature keeps the first valid,
+ * while a new annotation breaks it. */
+static void test_certified_p2(void **st)
+{
+    (void)st;
+    size_t np = 0, n = 0, n2 = 0, n3 = 0;
+    uint8_t *plain = t_pdf_plain(2, &np);
+    uint8_t *s = t_pdf_sign(&g_id, plain, np, &g_pos, 1, 2, &n);
+    es_pdf_position p2 = {.kind = ES_OFD_POS_PAGE, .page = 2, .x_mm = 10, .y_mm = 10};
+    uint8_t *s2 = t_pdf_sign(&g_id, s, n, &p2, 1, 0, &n2);
+    es_report *r = t_pdf_verify(s2, n2);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    assert_int_equal(t_pcheck(r, 0, "mdp", NULL), ES_CHECK_PASSED);
+    es_report_free(r);
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, s, n, NULL)));
+    int size = (int)d.size;
+    es_pdf_close(&d);
+    char body[200];
+    snprintf(body, sizeof(body), "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [%d 0 R] "
+                                 "/Resources << /Font << /F1 3 0 R >> >> >>",
+             size);
+    /* the note itself (object `size`) and page 2 (object 6) listing it */
+    uint8_t *t = t_pdf_append(s, n, size,
+                              "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] >>", size + 1,
+                              &n3);
+    uint8_t *t2 = t_pdf_append(t, n3, 6, body, size + 1, &n3);
+    r = t_pdf_verify(t2, n3);
+    const char *why = NULL;
+    assert_int_equal(t_pcheck(r, 0, "mdp", &why), ES_CHECK_FAILED);
+    assert_string_equal(why, "MDP_VIOLATED");
+    es_report_free(r);
+    es_free(t2);
+    es_free(t);
+    es_free(s2);
+    es_free(s);
+    es_free(plain);
+}
+
 static void test_riding_and_invisible(void **st)
 {
     (void)st;
@@ -276,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_second_signature), cmocka_unit_test(test_content_revision),
         cmocka_unit_test(test_moved_stamp),      cmocka_unit_test(test_certified),
         cmocka_unit_test(test_riding_and_invisible), cmocka_unit_test(test_removed_signature),
+        cmocka_unit_test(test_certified_p2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
