@@ -317,6 +317,9 @@ static es_result pool_fill(struct nonce_pool *pl)
     pl->fork_gen = __atomic_load_n(&g_fork_gen, __ATOMIC_RELAXED);
 out:
     es_wipe(kb, sizeof(kb));
+    if (es_is_err(res)) {
+        es_wipe(pl, sizeof(*pl)); /* nonces drawn before the failure */
+    }
     return res;
 }
 
