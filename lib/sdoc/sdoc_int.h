@@ -26,6 +26,9 @@ struct es_sdoc {
 ES_RESULT es_sdoc_from_json(const json_t *env, struct es_sdoc **out);
 ES_RESULT es_sdoc_parse(const uint8_t *doc, size_t len, struct es_sdoc **out);
 ES_RESULT es_sdoc_check_sig(struct es_sdoc *d, const es_cert *signer);
+/* es_sdoc_sign without a context (for library callers). */
+ES_RESULT es_sdoc_sign_int(const es_key *key, const es_cert *cert, const char *tbs, size_t len,
+                           char **out, size_t *out_len);
 /* The signed content (borrowed, lives as long as d). */
 const json_t *es_sdoc_content(const es_sdoc *d);
 

@@ -7,8 +7,8 @@
 #include "crypto/crypto.h"
 #include "sdoc/sdoc_int.h"
 
-int es_sdoc_sign(es_ctx *ctx, const es_key *key, const es_cert *cert, const char *tbs,
-                 size_t len, char **out, size_t *out_len)
+ES_RESULT es_sdoc_sign_int(const es_key *key, const es_cert *cert, const char *tbs, size_t len,
+                           char **out, size_t *out_len)
 {
     es_result res = ES_RESULT_OK;
     json_t *content = NULL;
@@ -17,10 +17,8 @@ int es_sdoc_sign(es_ctx *ctx, const es_key *key, const es_cert *cert, const char
     char *s64 = NULL;
     char *c64 = NULL;
     char *text = NULL;
-    if (!key || !cert || !tbs || !out || !out_len) {
-        return es_ctx_take_error(ctx, es_error_set(ES_ERR_USAGE_NULL, __FILE__, __LINE__,
-                                                   "es_sdoc_sign: missing argument"));
-    }
+    ES_ENSURE_MSG(key && cert && tbs && out && out_len, ES_ERR_USAGE_NULL,
+                  "es_sdoc_sign: missing argument");
     *out = NULL;
     *out_len = 0;
     if (!es_key_matches_cert(key, cert)) {
@@ -52,5 +50,11 @@ out:
     es_free(t64);
     es_free(s64);
     es_free(c64);
-    return es_ctx_take_error(ctx, res);
+    return res;
+}
+
+int es_sdoc_sign(es_ctx *ctx, const es_key *key, const es_cert *cert, const char *tbs,
+                 size_t len, char **out, size_t *out_len)
+{
+    return es_ctx_take_error(ctx, es_sdoc_sign_int(key, cert, tbs, len, out, out_len));
 }

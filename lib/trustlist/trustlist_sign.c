@@ -9,7 +9,7 @@
 #include "trustlist/trustlist_int.h"
 
 /* A rotation statement from prev_cert to cert, signed by prev_key. */
-static ES_RESULT make_rotation(es_ctx *ctx, const char *region, const es_key *prev_key,
+static ES_RESULT make_rotation(const char *region, const es_key *prev_key,
                                const es_cert *prev_cert, const es_cert *cert, int64_t now,
                                json_t **out)
 {
@@ -30,8 +30,10 @@ static ES_RESULT make_rotation(es_ctx *ctx, const char *region, const es_key *pr
         ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
     }
     ES_GUARD_GOTO(es_json_dump(st, JSON_COMPACT | JSON_SORT_KEYS, &text));
-    if (es_sdoc_sign(ctx, prev_key, prev_cert, text, strlen(text), &env, &env_len) != ES_OK) {
-        ES_FAIL_GOTO(es_ctx_errcode(ctx), "rotation statement: %s", es_ctx_errmsg(ctx));
+    res = es_sdoc_sign_int(prev_key, prev_cert, text, strlen(text), &env, &env_len);
+    if (es_is_err(res)) {
+        es_error_prefix("rotation statement");
+        goto out;
     }
     ES_GUARD_GOTO(es_json_load((const uint8_t *)env, env_len, "rotation statement", out));
 out:
@@ -67,7 +69,9 @@ int es_trustlist_sign(es_ctx *ctx, const char *content, size_t len, const es_key
     }
     es_bytes der = es_cert_der(cert);
     ES_GUARD_GOTO(es_b64_encode(der.ptr, der.len, &c64));
-    json_object_set_new(c, "signer_cert", json_string(c64));
+    if (json_object_set_new(c, "signer_cert", json_string(c64)) != 0) {
+        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
+    }
     /* the content must read as a list before anyone signs it */
     ES_GUARD_GOTO(es_tl_from_content(c, now, &check));
     if (prev_key) {
@@ -77,28 +81,25 @@ int es_trustlist_sign(es_ctx *ctx, const char *content, size_t len, const es_key
                          es_cert_subject(prev_cert));
         }
         rot = json_object_get(c, "rotation");
-        if (!rot) {
-            rot = json_array();
-            json_object_set_new(c, "rotation", rot);
+        if (!rot && json_object_set_new(c, "rotation", json_array()) != 0) {
+            ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
         }
+        rot = json_object_get(c, "rotation");
         if (!json_is_array(rot)) {
             ES_FAIL_GOTO(ES_ERR_FORMAT_STRUCTURE, "trust list: \"rotation\" is not an array");
         }
         json_t *st = NULL;
-        ES_GUARD_GOTO(make_rotation(ctx, check->region, prev_key, prev_cert, cert, now, &st));
-        json_array_append_new(rot, st);
+        ES_GUARD_GOTO(make_rotation(check->region, prev_key, prev_cert, cert, now, &st));
+        if (json_array_append_new(rot, st) != 0) {
+            ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
+        }
     }
     ES_GUARD_GOTO(es_json_dump(c, JSON_COMPACT | JSON_SORT_KEYS, &text));
-    if (es_sdoc_sign(ctx, key, cert, text, strlen(text), out, out_len) != ES_OK) {
-        res = (es_result){es_ctx_errcode(ctx)};
-        goto done;
-    }
+    ES_GUARD_GOTO(es_sdoc_sign_int(key, cert, text, strlen(text), out, out_len));
 out:
-    res = (es_result){es_ctx_take_error(ctx, res)};
-done:
     es_free(text);
     es_free(c64);
     json_decref(c);
     es_trustlist_free(check);
-    return res.rc;
+    return es_ctx_take_error(ctx, res);
 }
