@@ -51,9 +51,10 @@ int cli_load_trust(es_ctx *ctx, const char *const *paths, size_t n, es_trust **o
 int cli_print_report(es_ctx *ctx, const es_report *rep, bool json);
 /* Loads and checks a trust list (cmd_trustlist.c) and adds its CAs, makers
  * and TSAs to *trust (created if NULL). Returns an exit code: 0, or 4 when
- * the list is refused (signature, signer), 3 when unreadable. */
+ * the list is refused (signature, signer, edition below min_seq), 3 when
+ * unreadable. */
 int cli_load_trust_list(es_ctx *ctx, const char *path, const char *const *signers, size_t n,
-                        es_trust **trust, es_trustlist **out);
+                        int64_t min_seq, es_trust **trust, es_trustlist **out);
 
 /* A time stamp over a signature value (cmd_sign.c): from a local TSA
  * (--tsa-key/--tsa-cert) or an RFC 3161 URL (--tsa). */

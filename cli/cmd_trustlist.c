@@ -384,14 +384,15 @@ static int tl_read(int argc, char **argv, bool verify)
 {
     static const struct option opts[] = {{"signer", required_argument, NULL, 's'},
                                          {"at", required_argument, NULL, 'a'},
+                                         {"min-seq", required_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *signers[32];
     size_t n_signers = 0;
-    int64_t at = 0;
+    int64_t at = 0, min_seq = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:a:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:a:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (n_signers == 32) {
@@ -404,12 +405,19 @@ static int tl_read(int argc, char **argv, bool verify)
                 return cli_usage("trustlist: bad --at '%s'", optarg);
             }
             break;
+        case 'm':
+            if (!cli_parse_int(optarg, 0, INT64_MAX, &min_seq)) {
+                return cli_usage("trustlist: bad --min-seq '%s'", optarg);
+            }
+            break;
         case 'h':
             printf("usage: eseal trustlist inspect LIST.json\n"
                    "       eseal trustlist verify LIST.json --signer CERT... [--at DATE]\n"
+                   "                                    [--min-seq N]\n"
                    "verify: the list must be signed by a --signer certificate or reach it\n"
                    "through its rotation chain. Exit 0 valid, 1 signature or signer refused,\n"
-                   "2 valid but stale (past next_update at --at or now), 3 unreadable.\n");
+                   "2 valid but stale (past next_update at --at or now), 3 unreadable.\n"
+                   "--min-seq refuses (exit 1) an edition older than the last one seen.\n");
             return 0;
         default: return cli_usage("trustlist: bad option");
         }
@@ -443,7 +451,11 @@ static int tl_read(int argc, char **argv, bool verify)
         goto out;
     }
     print_list(tl);
-    if (verify) {
+    if (verify && es_trustlist_seq(tl) < min_seq) {
+        fprintf(stderr, "eseal: %s: edition %lld is older than --min-seq %lld (a replayed list?)\n",
+                argv[optind], (long long)es_trustlist_seq(tl), (long long)min_seq);
+        ex = EXIT_FAILED;
+    } else if (verify) {
         ex = es_trustlist_is_stale(tl) ? EXIT_INDETERMINATE : EXIT_PASSED;
         printf("%s\n", ex ? "INDETERMINATE: the list is past its next update"
                           : "VALID: signed by a trusted list signer and current");
@@ -480,7 +492,7 @@ int cmd_trustlist(int argc, char **argv)
 }
 
 int cli_load_trust_list(es_ctx *ctx, const char *path, const char *const *signers, size_t n,
-                        es_trust **trust, es_trustlist **out)
+                        int64_t min_seq, es_trust **trust, es_trustlist **out)
 {
     es_cert *certs[32] = {NULL};
     uint8_t *d = NULL;
@@ -502,6 +514,13 @@ int cli_load_trust_list(es_ctx *ctx, const char *path, const char *const *signer
         if (rc == ES_ERR_CRYPTO_SIGNATURE) {
             ex = EXIT_POLICY; /* refused, distinct from unreadable */
         }
+        goto out;
+    }
+    if (es_trustlist_seq(*out) < min_seq) {
+        fprintf(stderr, "eseal: --trust-list %s: edition %lld is older than %lld (a replayed "
+                        "list?)\n",
+                path, (long long)es_trustlist_seq(*out), (long long)min_seq);
+        ex = EXIT_POLICY;
         goto out;
     }
     if (es_trustlist_is_stale(*out)) {

@@ -27,6 +27,7 @@ int cmd_verify(int argc, char **argv)
         {"at", required_argument, NULL, 'a'},    {"strict", no_argument, NULL, 'S'},
         {"trust-list", required_argument, NULL, 'L'},
         {"trust-list-signer", required_argument, NULL, 'G'},
+        {"trust-list-min-seq", required_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *data_path = NULL;
     const char *trusts[32];
@@ -34,6 +35,7 @@ int cmd_verify(int argc, char **argv)
     const char *tl_path = NULL;
     const char *tl_signers[32];
     size_t n_tl_signers = 0;
+    int64_t tl_min_seq = 0;
     bool json = false, strict = false;
     es_verify_opts o;
     memset(&o, 0, sizeof(o));
@@ -52,6 +54,11 @@ int cmd_verify(int argc, char **argv)
         case 'j': json = true; break;
         case 'S': strict = true; break;
         case 'L': tl_path = optarg; break;
+        case 'Q':
+            if (!cli_parse_int(optarg, 0, INT64_MAX, &tl_min_seq)) {
+                return cli_usage("verify: bad --trust-list-min-seq '%s'", optarg);
+            }
+            break;
         case 'G':
             if (n_tl_signers == 32) {
                 return cli_usage("verify: at most 32 --trust-list-signer");
@@ -66,7 +73,8 @@ int cmd_verify(int argc, char **argv)
         case 'h':
             printf("usage: eseal verify FILE [--data DATA] [--trust PEM|DIR]... [--no-chain]\n"
                    "                   [--json] [--at DATE] [--strict]\n"
-                   "                   [--trust-list LIST.json --trust-list-signer CERT...]\n"
+                   "                   [--trust-list LIST.json --trust-list-signer CERT...\n"
+                   "                    [--trust-list-min-seq N]]\n"
                    "FILE is a seal (.esl), a detached SES_Signature (with --data), or a\n"
                    "document. Without --trust the chain checks are INDETERMINATE; --no-chain\n"
                    "skips them for an integrity-and-binding verdict. --at sets the time for a\n"
@@ -100,8 +108,8 @@ int cmd_verify(int argc, char **argv)
     if ((ex = cli_load_trust(ctx, trusts, n_trust, &trust)) != 0) {
         goto out;
     }
-    if (tl_path && (ex = cli_load_trust_list(ctx, tl_path, tl_signers, n_tl_signers, &trust,
-                                             &tl)) != 0) {
+    if (tl_path && (ex = cli_load_trust_list(ctx, tl_path, tl_signers, n_tl_signers, tl_min_seq,
+                                             &trust, &tl)) != 0) {
         goto out;
     }
     o.trust = trust;

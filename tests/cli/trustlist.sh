@@ -89,6 +89,12 @@ expect 0 "sign edition 2" "$ESEAL" trustlist sign "$T/c2.json" --key "$P/root-ca
 expect 1 "maker withdrawn before the seal" "${V[@]}" --trust-list "$T/l2.json" --trust-list-signer "$P/root-ca.pem"
 contains "$T/out" "MAKER_WITHDRAWN" "reason named"
 contains "$T/out" "before the seal was made" "reason explained"
+# a replayed older edition is refused when the reader knows a newer one
+expect 0 "edition 2 with --min-seq 2" "$ESEAL" trustlist verify "$T/l2.json" --signer "$P/root-ca.pem" --min-seq 2
+expect 1 "edition 1 with --min-seq 2" "$ESEAL" trustlist verify "$T/l1.json" --signer "$P/root-ca.pem" --min-seq 2
+contains "$T/err" "older than --min-seq" "replay explained"
+expect 4 "verify with a replayed edition" "${V[@]}" --trust-list "$T/l1.json" \
+  --trust-list-signer "$P/root-ca.pem" --trust-list-min-seq 2
 # withdrawn after the seal was made (tomorrow): still trusted
 expect 0 "create edition 3" "$ESEAL" trustlist create --from "$T/l1.json" -o "$T/c3.json" --withdraw "Maker A=+1"
 expect 0 "sign edition 3" "$ESEAL" trustlist sign "$T/c3.json" --key "$P/root-ca.key" \
