@@ -113,3 +113,59 @@ uint8_t *t_make_seal(const es_key *mk, const es_cert *mc, const es_cert *owner, 
     assert_int_equal(es_seal_make(NULL, &p, mk, mc, &der, out_len), ES_OK);
     return der;
 }
+
+/* ---- allocation-failure runs ---- */
+static long g_fault_count;
+static long g_fault_at = -1;
+
+static void *fault_malloc(size_t n)
+{
+    if (g_fault_at >= 0 && g_fault_count++ == g_fault_at) {
+        return NULL;
+    }
+    return malloc(n);
+}
+
+static void *fault_realloc(void *p, size_t n)
+{
+    if (g_fault_at >= 0 && g_fault_count++ == g_fault_at) {
+        return NULL;
+    }
+    return realloc(p, n);
+}
+
+void t_faultsim_begin(void) { es_set_allocator(fault_malloc, fault_realloc, free); }
+
+void t_faultsim_end(void)
+{
+    g_fault_at = -1;
+    es_set_allocator(NULL, NULL, NULL);
+}
+
+void t_faultsim_pause(void) { g_fault_at = -1; }
+
+void t_faultsim(int (*op)(void), const char *name)
+{
+    g_fault_at = -1;
+    g_fault_count = 0;
+    assert_int_equal(op(), ES_OK);
+    /* count */
+    g_fault_at = 1L << 40;
+    g_fault_count = 0;
+    assert_int_equal(op(), ES_OK);
+    long total = g_fault_count;
+    assert_true(total > 0);
+    for (long i = 0; i < total; i++) {
+        g_fault_at = i;
+        g_fault_count = 0;
+        int rc = op();
+        if (rc == ES_OK) {
+            continue; /* the failure was absorbed (an optional allocation) */
+        }
+        if (es_error_category(rc) == ES_CAT_OK) {
+            fail_msg("%s: allocation %ld: bad code %d", name, i, rc);
+        }
+    }
+    g_fault_at = -1;
+    print_message("%s: %ld allocations failed in turn\n", name, total);
+}

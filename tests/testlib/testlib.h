@@ -31,4 +31,15 @@ void t_load_identity(const char *who, es_key **k, es_cert **c);
 uint8_t *t_make_seal(const es_key *mk, const es_cert *mc, const es_cert *owner, int64_t start,
                      int64_t end, size_t *out_len);
 
+/* Allocation-failure runs (curl's -t, SQLite's faultsim). Between
+ * t_faultsim_begin and t_faultsim_end the library allocates through a hook;
+ * t_faultsim runs `op` to count its allocations, then again failing each in
+ * turn: every run must return ES_OK or an error code (no crash; leaks show
+ * under LeakSanitizer). t_faultsim_pause stops failing until the next run
+ * (to check a result without faults). */
+void t_faultsim_begin(void);
+void t_faultsim_end(void);
+void t_faultsim_pause(void);
+void t_faultsim(int (*op)(void), const char *name);
+
 #endif

@@ -9,25 +9,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-static long g_count;
-static long g_fail_at = -1;
-
-static void *t_malloc(size_t n)
-{
-    if (g_fail_at >= 0 && g_count++ == g_fail_at) {
-        return NULL;
-    }
-    return malloc(n);
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-    if (g_fail_at >= 0 && g_count++ == g_fail_at) {
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
 static es_key *ok, *mk;
 static es_cert *oc, *mc;
 static uint8_t *seal, *sig;
@@ -73,32 +54,6 @@ static int op_sign(void)
     return rc;
 }
 
-static void faultsim(int (*op)(void), const char *name)
-{
-    g_fail_at = -1;
-    g_count = 0;
-    assert_int_equal(op(), ES_OK);
-    /* count */
-    g_fail_at = 1L << 40;
-    g_count = 0;
-    assert_int_equal(op(), ES_OK);
-    long total = g_count;
-    assert_true(total > 0);
-    for (long i = 0; i < total; i++) {
-        g_fail_at = i;
-        g_count = 0;
-        int rc = op();
-        if (rc == ES_OK) {
-            continue; /* the failure was absorbed (an optional allocation) */
-        }
-        if (es_error_category(rc) == ES_CAT_OK) {
-            fail_msg("%s: allocation %ld: bad code %d", name, i, rc);
-        }
-    }
-    g_fail_at = -1;
-    print_message("%s: %ld allocations failed in turn\n", name, total);
-}
-
 static void test_oom(void **state)
 {
     (void)state;
@@ -109,10 +64,10 @@ static void test_oom(void **state)
     assert_int_equal(es_sign_data(NULL, seal, seal_len, ok, oc, (const uint8_t *)"data", 4, "d",
                                   &sig, &sig_len),
                      ES_OK);
-    es_set_allocator(t_malloc, t_realloc, free);
-    faultsim(op_verify, "verify");
-    faultsim(op_sign, "sign");
-    es_set_allocator(NULL, NULL, NULL);
+    t_faultsim_begin();
+    t_faultsim(op_verify, "verify");
+    t_faultsim(op_sign, "sign");
+    t_faultsim_end();
     es_free(seal);
     es_free(sig);
     es_key_free(ok);

@@ -15,25 +15,6 @@
 
 #include "sdoc/sdoc_int.h"
 
-static long g_count;
-static long g_fail_at = -1;
-
-static void *t_malloc(size_t n)
-{
-    if (g_fail_at >= 0 && g_count++ == g_fail_at) {
-        return NULL;
-    }
-    return malloc(n);
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-    if (g_fail_at >= 0 && g_count++ == g_fail_at) {
-        return NULL;
-    }
-    return realloc(p, n);
-}
-
 static es_key *k_maker, *k_owner, *k_root;
 static es_cert *c_maker, *c_owner, *c_root;
 static char *g_content;   /* trust list content */
@@ -71,7 +52,7 @@ static int op_trustlist(void)
         /* what signing produced must check: no half-made list */
         const es_cert *s[] = {c_maker};
         es_trustlist *tl = NULL;
-        g_fail_at = -1; /* check the result without faults */
+        t_faultsim_pause(); /* check the result without faults */
         rc = es_trustlist_verify(NULL, (const uint8_t *)doc, n, s, 1, 0, &tl);
         if (rc != ES_OK) {
             fail_msg("es_trustlist_sign returned a list that does not verify (%d)", rc);
@@ -124,28 +105,6 @@ static int op_export(void)
 {
     uint64_t n = 0;
     return es_tlog_export_verify(NULL, (const uint8_t *)g_export, strlen(g_export), &g_head, &n);
-}
-
-static void faultsim(int (*op)(void), const char *name)
-{
-    g_fail_at = -1;
-    g_count = 0;
-    assert_int_equal(op(), ES_OK);
-    g_fail_at = 1L << 40;
-    g_count = 0;
-    assert_int_equal(op(), ES_OK);
-    long total = g_count;
-    assert_true(total > 0);
-    for (long i = 0; i < total; i++) {
-        g_fail_at = i;
-        g_count = 0;
-        int rc = op();
-        if (rc != ES_OK && es_error_category(rc) == ES_CAT_OK) {
-            fail_msg("%s: allocation %ld: bad code %d", name, i, rc);
-        }
-    }
-    g_fail_at = -1;
-    print_message("%s: %ld allocations failed in turn\n", name, total);
 }
 
 static char *b64(const es_cert *c)
@@ -229,13 +188,13 @@ static void test_oom(void **state)
     (void)state;
     setup();
     /* the verification must pass fully before faults are injected */
-    es_set_allocator(t_malloc, t_realloc, free);
-    faultsim(op_sdoc, "sdoc sign+verify");
-    faultsim(op_trustlist_verify, "trust list verify (rotation)");
-    faultsim(op_trustlist, "trust list sign (rotation)");
-    faultsim(op_verify, "verify with trust list and status answer");
-    faultsim(op_export, "log export");
-    es_set_allocator(NULL, NULL, NULL);
+    t_faultsim_begin();
+    t_faultsim(op_sdoc, "sdoc sign+verify");
+    t_faultsim(op_trustlist_verify, "trust list verify (rotation)");
+    t_faultsim(op_trustlist, "trust list sign (rotation)");
+    t_faultsim(op_verify, "verify with trust list and status answer");
+    t_faultsim(op_export, "log export");
+    t_faultsim_end();
     es_free(g_content);
     es_free(g_list);
     es_free(g_sig);
