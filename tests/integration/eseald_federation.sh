@@ -208,6 +208,10 @@ on N
 until_ok 10 eval 'api GET /api/v1/federation/peers; [ "$(jqb ".peers[] | select(.node == \"A\") | .tree_size")" = "$TOTAL_A" ]'
 check $? "national accepted A's latest tree head"
 [ "$(jqb .alarms)" = 0 ]; check $? "no alarm so far"
+on B; api GET /api/v1/federation/peers
+jqb -e '.role == "subcentre" and .national == "N" and ([.peers[] | select(.node == "N") | .sth.content.type][0] == "eseal-sth/1")' >/dev/null
+check $? "a sub-centre checks its national node's tree heads"
+on N
 
 # ---- A rewrites a leaf of its log: same size, another root ----
 row=$(sqlite3 "$T/A.db" "SELECT leaf_index FROM tlog_leaves WHERE esid = '$ESID' AND event = 'cancel'")
