@@ -12,23 +12,6 @@
 
 #include "pdf_testutil.h"
 
-#include "doc/pdf/pdf_int.h"
-
-static struct t_ident g_id;
-
-static int setup(void **st)
-{
-    (void)st;
-    t_ident_load(&g_id);
-    return 0;
-}
-
-static int teardown(void **st)
-{
-    (void)st;
-    t_ident_free(&g_id);
-    return 0;
-}
 
 /* Page 1: "合同编号 HT-001" at (72, 100) and "甲方（盖章）" at (300, 600);
  * page 2: "乙方（盖章）" at (300, 600). Cairo coordinates: y down, points. */
@@ -138,5 +121,5 @@ int main(void)
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_sign_by_keyword),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

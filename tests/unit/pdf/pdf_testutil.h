@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../ofd/ofd_testutil.h" /* t_ident, t_path */
+#include "doc/pdf/pdf_int.h"
 
 /* A PDF whose object i+1 has body objs[i]; trailer /Size n+1 /Root 1 0 R
  * plus `trailer_extra`. OUT (owned, es_free). */
@@ -154,6 +155,47 @@ static inline es_check_result t_pcheck(const es_report *r, size_t i, const char 
         }
     }
     return ES_CHECK_LAST_;
+}
+
+/* Asserts that check `id` of entry i has result `want` and, when `reason`
+ * is not NULL, that reason. */
+static inline void t_expect(const es_report *r, size_t i, const char *id, es_check_result want,
+                            const char *reason)
+{
+    const char *why = NULL;
+    es_check_result got = t_pcheck(r, i, id, &why);
+    if (got != want || (reason && strcmp(why, reason) != 0)) {
+        fail_msg("entry %zu check %s: %s %s, expected %s %s", i, id,
+                 got == ES_CHECK_LAST_ ? "absent" : es_check_result_name(got), why ? why : "",
+                 es_check_result_name(want), reason ? reason : "");
+    }
+}
+
+/* The trailer /Size of a PDF (the next free object number). */
+static inline int t_pdf_size(const uint8_t *p, size_t n)
+{
+    struct es_pdf_doc d;
+    assert_true(es_is_ok(es_pdf_open(&d, p, n, NULL)));
+    int size = (int)d.size;
+    es_pdf_close(&d);
+    return size;
+}
+
+/* The signer identity shared by a test program (cmocka group setup). */
+static struct t_ident g_id;
+
+static inline int t_setup(void **st)
+{
+    (void)st;
+    t_ident_load(&g_id);
+    return 0;
+}
+
+static inline int t_teardown(void **st)
+{
+    (void)st;
+    t_ident_free(&g_id);
+    return 0;
 }
 
 #endif
