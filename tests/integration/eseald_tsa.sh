@@ -222,6 +222,17 @@ check $? "its timestamp check passes"
 jqb '.report.signatures[0].registry.time_note' | grep -q "genTime"; check $? "and says why"
 GEN_A=$(jqb '.report.signatures[0].signing_time')
 [ "$(jqb '.report.signatures[0].registry.time_used')" = "$GEN_A" ]; check $? "time_used = genTime"
+if [ -f "$plain" ]; then
+  TOKEN=$A_USER
+  printf '{"name":"plain3.ofd","format":"ofd","data":"%s","positions":[{"page":1,"x":20,"y":30}],"tsa":true}' \
+    "$(base64 -w0 "$plain")" > "$T/o.json"
+  api_file POST "/api/v1/seals/$ESID_A/sign" "$T/o.json"; expect 200 "seal an OFD through the platform with a token"
+  jqb .document | base64 -d > "$T/a_ts.ofd"
+  TOKEN=; printf '{"file":"%s","name":"a_ts.ofd"}' "$(base64 -w0 "$T/a_ts.ofd")" > "$T/vo.json"
+  api_file POST /api/v1/verify "$T/vo.json"; expect 200 "verify the time-stamped OFD"
+  [ "$(jqb '.report.signatures[0].registry.time_basis')" = time_stamp ] && [ "$(jqb .verdict)" = TOTAL-PASSED ]
+  check $? "the OFD signature's registry status is judged at genTime"
+fi
 verify_sig "$T/a_plain.sig"
 [ "$(jqb '.report.signatures[0].registry.time_basis')" = signer_claim ]; check $? "no token: the signer's claim"
 [ "$(jqb .registry_ok)" = true ]; check $? "no token, seal active: registry ok"
