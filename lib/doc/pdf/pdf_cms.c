@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "crypto/cms.h"
+#include "der/der.h"
 #include "doc/ofd/ofd_verify_int.h"
 #include "doc/pdf/pdf_int.h"
 #include "seal/seal_int.h"
@@ -109,6 +110,39 @@ out:
     return res;
 }
 
+/* /M "D:YYYYMMDDHHmmSS[Z|+HH'mm'|-HH'mm']" as "YYYYMMDDHHMMSSZ" (UTC), the
+ * form the shared verifier reads; "" when it is not a full date. */
+static void m_as_utc(const char *m, char out[16])
+{
+    out[0] = '\0';
+    if (strncmp(m, "D:", 2) == 0) {
+        m += 2;
+    }
+    int v[6], k = 0;
+    static const int w[6] = {4, 2, 2, 2, 2, 2};
+    for (; k < 6; k++) {
+        v[k] = 0;
+        for (int i = 0; i < w[k]; i++, m++) {
+            if (*m < '0' || *m > '9') {
+                return;
+            }
+            v[k] = v[k] * 10 + (*m - '0');
+        }
+    }
+    int64_t t = es_time_from_fields(v[0], v[1], v[2], v[3], v[4], v[5]);
+    if ((*m == '+' || *m == '-') && m[1] >= '0' && m[2] >= '0') {
+        int off = ((m[1] - '0') * 10 + (m[2] - '0')) * 3600;
+        if (m[3] == '\'' && m[4] >= '0' && m[5] >= '0') {
+            off += ((m[4] - '0') * 10 + (m[5] - '0')) * 60;
+        }
+        t -= *m == '+' ? off : -off;
+    }
+    char iso[21];
+    es_time_format(t, iso);
+    snprintf(out, 16, "%.4s%.2s%.2s%.2s%.2s%.2sZ", iso, iso + 5, iso + 8, iso + 11, iso + 14,
+             iso + 17);
+}
+
 /* The GB/T 35275 verifier is shared with OFD, whose data is Signature.xml:
  * say what the data is here, and drop the note about PKCS#7 OIDs, which
  * are the norm in PDF (pdf-seal.md C4). */
@@ -132,6 +166,9 @@ static void as_pdf_wording(struct es_entry *e)
         }
     }
     e->n_warn = k;
+    if (strstr(e->time_source, "SignatureDateTime")) {
+        snprintf(e->time_source, sizeof(e->time_source), "/M (claimed)");
+    }
 }
 
 es_result es_pdf_verify_contents(es_report *r, const es_verify_opts *o, es_profile prof,
@@ -158,7 +195,11 @@ es_result es_pdf_verify_contents(es_report *r, const es_verify_opts *o, es_profi
             memcpy(data, d->p, (size_t)s->br[1]);
             memcpy(data + s->br[1], d->p + s->br[2], (size_t)s->br[3]);
         }
-        es_result res = es_ofd_verify_sign_into(r, o, prof, id, der, len, data, n, NULL, out);
+        /* without a signingTime attribute the time is the dictionary's /M */
+        char m[16];
+        m_as_utc(s->m, m);
+        es_result res = es_ofd_verify_sign_into(r, o, prof, id, der, len, data, n,
+                                                m[0] ? m : NULL, out);
         es_free(data);
         if (es_is_ok(res)) {
             as_pdf_wording(*out);
