@@ -175,6 +175,12 @@ if command -v openssl >/dev/null; then
     contains "$T/ps" "Signature is Valid" "pdfsig validation"
     contains "$T/ps" "Total document signed" "pdfsig coverage"
   fi
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -out "$T/rsa.pem" -days 30 \
+    -subj "/CN=eseal RSA test" 2>/dev/null
+  expect 0 "pdf sign --cms (RSA)" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/rsa.pdf" --cms --key "$T/rsa.key" \
+    --cert "$T/rsa.pem"
+  expect 0 "eseal verifies the RSA signature" "$ESEAL" verify --no-chain "$T/rsa.pdf"
+  contains "$T/out" "sha256WithRSAEncryption\|rsaEncryption" "RSA through OpenSSL"
   cp "$T/cms.pdf" "$T/cmst.pdf"
   off=$(grep -abo "Hello eseal" "$T/cmst.pdf" | head -1 | cut -d: -f1)
   printf 'J' | dd of="$T/cmst.pdf" bs=1 seek="$off" conv=notrunc 2>/dev/null
