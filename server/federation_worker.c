@@ -118,6 +118,63 @@ static int stored_row(void *arg, const struct es_store_peer *p)
     return 1;
 }
 
+static json_t *fetch(struct es_app *app, const char *url, char *err, size_t err_len);
+
+struct unproven {
+    struct es_store_inbox row[16];
+    int n;
+};
+
+static int collect_inbox(void *arg, const struct es_store_inbox *e)
+{
+    struct unproven *u = arg;
+    if (u->n < 16) {
+        u->row[u->n++] = *e;
+    }
+    return 0;
+}
+
+/* The national node: each event received from p must be in p's log, as
+ * the tree head just accepted (size n, root) shows it; an event that is
+ * not is a fork (p told this node one thing and its log another). */
+static void prove_events(struct es_app *app, es_store *st, struct es_fed_peer *p, int64_t n,
+                         const uint8_t root[32], json_t *sth)
+{
+    struct unproven u = {.n = 0};
+    if (ES_STORE_CALL(st, inbox_unproven, p->cfg->id, n, 16, collect_inbox, &u) != ES_STORE_OK) {
+        return;
+    }
+    for (int i = 0; i < u.n; i++) {
+        const struct es_store_inbox *e = &u.row[i];
+        uint8_t leaf[32], path[ES_TLOG_MAX_PATH][32];
+        size_t plen = 0;
+        char url[512], err[256] = "";
+        if (es_fed_unhex(e->leaf_hash, leaf, 32) != 0) {
+            continue; /* received without its entry's hash: nothing to prove */
+        }
+        snprintf(url, sizeof(url), "%s/api/v1/log/proof?index=%lld&size=%lld", p->cfg->url,
+                 (long long)(e->seq - 1), (long long)n);
+        json_t *proof = fetch(app, url, err, sizeof(err));
+        if (!proof) {
+            fprintf(stderr, "eseald: inclusion proof of %s's event %lld: %s\n", p->cfg->id,
+                    (long long)e->seq, err);
+            return; /* try again at the next turn */
+        }
+        if (es_fed_path(json_object_get(proof, "path"), path, &plen) != 0 ||
+            es_tlog_verify_inclusion(leaf, (uint64_t)(e->seq - 1), (uint64_t)n, path, plen,
+                                     root) != ES_OK) {
+            json_t *ev = json_pack("{s:s,s:I,s:s,s:s,s:O,s:o}", "detail",
+                                   "an event this node received is not in the sender's log",
+                                   "seq", (json_int_t)e->seq, "esid", e->esid, "leaf_hash",
+                                   e->leaf_hash, "new_sth", sth, "inclusion_proof", proof);
+            es_fed_alarm(app, st, p->cfg->id, "event-not-in-log", ev);
+            return;
+        }
+        json_decref(proof);
+        ES_STORE_CALL(st, inbox_proven, p->cfg->id, e->seq);
+    }
+}
+
 static json_t *fetch(struct es_app *app, const char *url, char *err, size_t err_len)
 {
     char *body = NULL;
@@ -198,6 +255,8 @@ static void check_peer(struct es_app *app, es_store *st, struct es_fed_peer *p)
         snprintf(row.root_hash, sizeof(row.root_hash), "%s", root_hex);
         if (ES_STORE_CALL(st, peer_put, &row) != ES_STORE_OK) {
             fprintf(stderr, "eseald: peer %s: %s\n", p->cfg->id, es_store_errmsg(st));
+        } else if (app->cfg.fed.role == ES_NODE_NATIONAL) {
+            prove_events(app, st, p, n, root, doc);
         }
     }
 out:

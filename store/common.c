@@ -30,6 +30,7 @@
 #define OUTBOX_COLS "seq, esid, body, created_at, attempts, next_at, last_error, delivered_at"
 #define REMOTE_COLS "esid, owner, seq, status, answer, next_update, updated_at"
 #define PEER_COLS "node, sth, tree_size, root_hash, checked_at, alarm, alarm_at"
+#define INBOX_COLS "origin, seq, esid, event, status, at, received_at, leaf_hash, proven"
 
 static const char *const sql_text[S_COUNT_] = {
     [S_ORG_INSERT] = "INSERT INTO orgs (name, code, created_at) VALUES (?, ?, ?) RETURNING id",
@@ -105,8 +106,10 @@ static const char *const sql_text[S_COUNT_] = {
                       "delivered_at = ? WHERE seq = ?",
     [S_OUTBOX_STATS] = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN delivered_at = 0 THEN 1 ELSE 0 "
                        "END), 0) FROM fed_outbox",
-    [S_INBOX_INSERT] = "INSERT INTO fed_inbox (origin, seq, esid, event, status, at, received_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [S_INBOX_INSERT] = "INSERT INTO fed_inbox (" INBOX_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_INBOX_UNPROVEN] = "SELECT " INBOX_COLS " FROM fed_inbox WHERE origin = ? AND proven = 0 "
+                         "AND seq <= ? ORDER BY seq LIMIT ?",
+    [S_INBOX_PROVEN] = "UPDATE fed_inbox SET proven = 1 WHERE origin = ? AND seq = ?",
     [S_INBOX_COUNT] = "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM fed_inbox WHERE origin = ?",
     [S_REMOTE_UPSERT] = "INSERT INTO remote_seals (" REMOTE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (esid) DO UPDATE SET owner = excluded.owner, seq = "
@@ -1090,8 +1093,39 @@ static int c_outbox_stats(es_store *st, int64_t *out_total, int64_t *out_pending
 
 static int c_inbox_put(es_store *st, const struct es_store_inbox *e)
 {
-    return run_write(st, S_INBOX_INSERT, NULL, "titttii", e->origin, e->seq, e->esid, e->event,
-                     e->status, e->at, e->received_at ? e->received_at : (int64_t)time(NULL));
+    return run_write(st, S_INBOX_INSERT, NULL, "titttiiti", e->origin, e->seq, e->esid, e->event,
+                     e->status, e->at, e->received_at ? e->received_at : (int64_t)time(NULL),
+                     e->leaf_hash, e->proven);
+}
+
+static void read_inbox(es_store *st, int id, struct es_store_inbox *e)
+{
+    const struct es_sql_ops *q = st->sql;
+    col_str(st, id, 0, e->origin, sizeof(e->origin));
+    e->seq = q->col_i64(st, id, 1);
+    col_str(st, id, 2, e->esid, sizeof(e->esid));
+    col_str(st, id, 3, e->event, sizeof(e->event));
+    col_str(st, id, 4, e->status, sizeof(e->status));
+    e->at = q->col_i64(st, id, 5);
+    e->received_at = q->col_i64(st, id, 6);
+    col_str(st, id, 7, e->leaf_hash, sizeof(e->leaf_hash));
+    e->proven = q->col_i64(st, id, 8);
+}
+
+static int c_inbox_unproven(es_store *st, const char *origin, int64_t max_seq, int64_t limit,
+                            es_store_inbox_cb cb, void *arg)
+{
+    LIST(st, S_INBOX_UNPROVEN, struct es_store_inbox, read_inbox, cb, arg, "tii", origin,
+         max_seq, limit > 0 ? limit : 100);
+}
+
+static int c_inbox_proven(es_store *st, const char *origin, int64_t seq)
+{
+    int rc = run_write(st, S_INBOX_PROVEN, NULL, "ti", origin, seq);
+    if (rc == ES_STORE_OK && st->sql->changes(st, S_INBOX_PROVEN) == 0) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    return rc;
 }
 
 static int c_inbox_count(es_store *st, const char *origin, int64_t *out_count,
@@ -1373,6 +1407,8 @@ const struct es_store_ops es_store_common_ops = {
     .outbox_stats = c_outbox_stats,
     .inbox_put = c_inbox_put,
     .inbox_count = c_inbox_count,
+    .inbox_unproven = c_inbox_unproven,
+    .inbox_proven = c_inbox_proven,
     .remote_put = c_remote_put,
     .remote_get = c_remote_get,
     .peer_put = c_peer_put,

@@ -226,6 +226,8 @@ struct es_store_inbox {
     char status[16];
     int64_t at;
     int64_t received_at;
+    char leaf_hash[72]; /* hex SM3(0x00 || the event's log entry) */
+    int64_t proven;     /* 1: shown in a tree head of the origin's log */
 };
 
 struct es_store_remote {
@@ -252,6 +254,7 @@ struct es_store_peer {
 typedef int (*es_store_tlog_cb)(void *arg, const struct es_store_tlog *row);
 typedef int (*es_store_outbox_cb)(void *arg, const struct es_store_outbox *row);
 typedef int (*es_store_peer_cb)(void *arg, const struct es_store_peer *row);
+typedef int (*es_store_inbox_cb)(void *arg, const struct es_store_inbox *row);
 
 typedef int (*es_store_org_cb)(void *arg, const struct es_store_org *row);
 typedef int (*es_store_user_cb)(void *arg, const struct es_store_user *row);
@@ -348,6 +351,11 @@ struct es_store_ops {
     int (*outbox_stats)(es_store *st, int64_t *out_total, int64_t *out_pending);
     /* ES_STORE_CONFLICT if (origin, seq) was received before. */
     int (*inbox_put)(es_store *st, const struct es_store_inbox *e);
+    /* Events from origin not yet proven in its log, seq <= max_seq, in seq
+     * order, at most `limit`; and marking one proven. */
+    int (*inbox_unproven)(es_store *st, const char *origin, int64_t max_seq, int64_t limit,
+                          es_store_inbox_cb cb, void *arg);
+    int (*inbox_proven)(es_store *st, const char *origin, int64_t seq);
     /* Events received from origin: how many, and the largest seq. */
     int (*inbox_count)(es_store *st, const char *origin, int64_t *out_count,
                        int64_t *out_max_seq);

@@ -51,6 +51,8 @@ void h_fed_events(struct es_call *c)
     uint8_t *entry = entry64 ? ks_b64_decode(entry64, strlen(entry64), &elen) : NULL;
     json_t *ec = entry ? json_loadb((const char *)entry, elen, JSON_REJECT_DUPLICATES, NULL)
                        : NULL;
+    uint8_t leaf[32];
+    es_tlog_leaf_hash(entry, entry ? elen : 0, leaf); /* proven in the sender's log later */
     free(entry);
     es_store *st = NULL;
     /* the event, its log entry and the answer must all say the same */
@@ -74,6 +76,7 @@ void h_fed_events(struct es_call *c)
         ES_STORE_SET(in.esid, esid);
         ES_STORE_SET(in.event, event);
         ES_STORE_SET(in.status, status);
+        es_fed_hex(leaf, 32, in.leaf_hash);
         char *text = json_dumps(answer, JSON_COMPACT);
         struct es_store_remote r = {
             .seq = seq, .answer = text,

@@ -26,7 +26,9 @@ CREATE TABLE fed_outbox (
 );
 CREATE INDEX fed_outbox_pending ON fed_outbox (delivered_at, seq);
 
--- Events received from other nodes: (origin, seq) makes delivery idempotent.
+-- Events received from other nodes: (origin, seq) makes delivery idempotent;
+-- leaf_hash is the hash of the event's log entry, proven = 1 once an
+-- inclusion proof showed it in a tree head of the origin's log.
 CREATE TABLE fed_inbox (
     origin TEXT NOT NULL,
     seq @BIGINT@ NOT NULL,
@@ -35,8 +37,11 @@ CREATE TABLE fed_inbox (
     status TEXT NOT NULL,
     at @BIGINT@ NOT NULL,
     received_at @BIGINT@ NOT NULL,
+    leaf_hash TEXT NOT NULL DEFAULT '',
+    proven @BIGINT@ NOT NULL DEFAULT 0,
     PRIMARY KEY (origin, seq)
 );
+CREATE INDEX fed_inbox_unproven ON fed_inbox (origin, proven, seq);
 
 -- Foreign seals: the owning node's latest signed status answer.
 CREATE TABLE remote_seals (

@@ -208,6 +208,8 @@ on N
 until_ok 10 eval 'api GET /api/v1/federation/peers; [ "$(jqb ".peers[] | select(.node == \"A\") | .tree_size")" = "$TOTAL_A" ]'
 check $? "national accepted A's latest tree head"
 [ "$(jqb .alarms)" = 0 ]; check $? "no alarm so far"
+until_ok 10 eval '[ "$(sqlite3 "$T/N.db" "SELECT COUNT(*) FROM fed_inbox WHERE origin = '"'A'"' AND proven = 1")" = "$TOTAL_A" ]'
+check $? "national proved every event of A in A's log (inclusion proofs)"
 on B; api GET /api/v1/federation/peers
 jqb -e '.role == "subcentre" and .national == "N" and ([.peers[] | select(.node == "N") | .sth.content.type][0] == "eseal-sth/1")' >/dev/null
 check $? "a sub-centre checks its national node's tree heads"

@@ -641,6 +641,22 @@ static int peer_cb(void *arg, const struct es_store_peer *p)
     return 0;
 }
 
+struct unproven_seen {
+    int n;
+    int64_t seq[8];
+    char hash[72];
+};
+
+static int inbox_cb(void *arg, const struct es_store_inbox *e)
+{
+    struct unproven_seen *u = arg;
+    if (u->n < 8) {
+        u->seq[u->n++] = e->seq;
+        snprintf(u->hash, sizeof(u->hash), "%s", e->leaf_hash);
+    }
+    return 0;
+}
+
 static void leaf(es_store *st, int64_t index, const char *esid, const char *entry)
 {
     struct es_store_tlog t = {.leaf_index = index, .entry = entry, .at = 1000 + index};
@@ -718,6 +734,21 @@ static void suite_federation(es_store *st)
     assert_int_equal(ES_STORE_CALL(st, inbox_count, "A", &a, &b), ES_STORE_OK);
     assert_int_equal(a, 1);
     assert_int_equal(b, 1);
+    in.seq = 2;
+    ES_STORE_SET(in.leaf_hash, "ab");
+    assert_int_equal(ES_STORE_CALL(st, inbox_put, &in), ES_STORE_OK); /* B, 2 */
+    struct unproven_seen u = {0};
+    assert_int_equal(ES_STORE_CALL(st, inbox_unproven, "B", 5, 10, inbox_cb, &u), ES_STORE_OK);
+    assert_int_equal(u.n, 2);
+    assert_int_equal(u.seq[1], 2);
+    assert_string_equal(u.hash, "ab");
+    assert_int_equal(ES_STORE_CALL(st, inbox_proven, "B", 1), ES_STORE_OK);
+    assert_int_equal(ES_STORE_CALL(st, inbox_proven, "B", 9), ES_STORE_NOTFOUND);
+    memset(&u, 0, sizeof(u));
+    assert_int_equal(ES_STORE_CALL(st, inbox_unproven, "B", 1, 10, inbox_cb, &u), ES_STORE_OK);
+    assert_int_equal(u.n, 0); /* seq 2 lies beyond the tree size asked for */
+    assert_int_equal(ES_STORE_CALL(st, inbox_unproven, "B", 5, 10, inbox_cb, &u), ES_STORE_OK);
+    assert_int_equal(u.n, 1);
 
     /* foreign seals: a newer answer replaces, an older one does not */
     struct es_store_remote r = {.seq = 5, .answer = (char *)"five", .next_update = 10};
