@@ -267,6 +267,9 @@ static struct nonce_pool *pool_get(void)
 #ifdef MADV_WIPEONFORK
     (void)madvise(p, POOL_BYTES, MADV_WIPEONFORK); /* old kernels: the atfork counter */
 #endif
+#ifdef MADV_DONTDUMP
+    (void)madvise(p, POOL_BYTES, MADV_DONTDUMP); /* keep pooled nonces out of core files */
+#endif
     if (pthread_setspecific(g_pool_key, p) != 0) {
         munmap(p, POOL_BYTES);
         return NULL;
