@@ -47,10 +47,14 @@ static es_result add_timestamp(const es_sign_params *pp, const uint8_t *sig, siz
             es_error_clear();
             goto out;
         }
+        /* the callback's reason is in the error slot that the new error
+         * overwrites: copy it first */
+        char why[300];
+        snprintf(why, sizeof(why), "%s", es_error_detail());
         ES_FAIL_GOTO(rc != ES_OK ? rc : ES_ERR_INTERNAL,
                      "the time-stamp authority gave no token%s%s (sign without one only when "
                      "asked to)",
-                     es_error_detail()[0] ? ": " : "", es_error_detail());
+                     why[0] ? ": " : "", why);
     }
     es_ts_verify_opts o = {.no_chain = 1};
     es_ts_info ti;

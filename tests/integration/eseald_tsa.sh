@@ -146,19 +146,46 @@ if "$ESEAL" seal image --shape round --name "测试科技有限公司" -o "$T/pi
   "${SIGN[@]}" --tsa "$URL/api/v1/health" -o "$T/x.sig" >/dev/null 2>"$T/err"
   [ $? -eq 6 ] && grep -q "HTTP 405" "$T/err"; check $? "a URL that is no TSA: exit 6, HTTP 405"
   # a TSA that accepts the connection and never answers: the time-out
+  # misbehaving TSAs (python3): silent, too big, the wrong content type, a replay
   if command -v python3 >/dev/null; then
-    python3 -c 'import socket,time,sys
-s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(4); print(s.getsockname()[1], flush=True)
-c=s.accept(); time.sleep(20)' > "$T/silent.port" &
-    SILENT_PID=$!
-    for _ in $(seq 1 50); do [ -s "$T/silent.port" ] && break; sleep 0.1; done
+    python3 - "$T" > "$T/bad.port" <<'PY' &
+import http.server, socketserver, sys, time
+replay = open(sys.argv[1] + "/resp1.tsr", "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path == "/slow":
+            time.sleep(20); return
+        body, ct = replay, "application/timestamp-reply"
+        if self.path == "/big": body = b"0" * 300000
+        if self.path == "/html": ct = "text/html"
+        self.send_response(200); self.send_header("Content-Type", ct)
+        self.send_header("Content-Length", str(len(body))); self.end_headers()
+        self.wfile.write(body)
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+s = S(("127.0.0.1", 0), H); print(s.server_address[1], flush=True); s.serve_forever()
+PY
+    BAD_PID=$!
+    for _ in $(seq 1 50); do [ -s "$T/bad.port" ] && break; sleep 0.1; done
+    BAD="http://127.0.0.1:$(cat "$T/bad.port")"
+    # bad_tsa PATH WANT WHAT : exit 6 and WANT in the message
+    bad_tsa() {
+      "${SIGN[@]}" --tsa "$BAD$1" --tsa-timeout 700 -o "$T/x.sig" >/dev/null 2>"$T/err"
+      local rc=$?
+      [ $rc -eq 6 ] && grep -q "$2" "$T/err" && [ ! -e "$T/x.sig" ]
+      check $? "$3: exit 6 ($rc: $(head -c 200 "$T/err"))"
+    }
     start=$(date +%s%N)
-    "${SIGN[@]}" --tsa "http://127.0.0.1:$(cat "$T/silent.port")/tsa" --tsa-timeout 700 \
-      -o "$T/x.sig" >/dev/null 2>"$T/err"
-    rc=$?; ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    kill "$SILENT_PID" 2>/dev/null; wait "$SILENT_PID" 2>/dev/null
-    [ $rc -eq 6 ] && grep -q "within 700 ms" "$T/err" && [ "$ms" -lt 5000 ]
-    check $? "a silent TSA: exit 6 after the time-out ($rc, ${ms} ms: $(head -c 200 "$T/err"))"
+    bad_tsa /slow "within 700 ms" "a TSA that never answers"
+    ms=$(( ($(date +%s%N) - start) / 1000000 )); [ "$ms" -lt 5000 ]; check $? "the time-out holds (${ms} ms)"
+    bad_tsa /big "more than 262144 bytes" "an answer over the size limit"
+    bad_tsa /html "text/html, not application/timestamp-reply" "the wrong content type"
+    bad_tsa /replay "TIMESTAMP_IMPRINT_MISMATCH" "a replayed answer (for other data)"
+    BODY=$(cat "$T/err")
+    grep -q "asked to) \[ES_ERR_IO_REMOTE\]$" "$T/err" && ! LC_ALL=C grep -q '[^ -~]' "$T/err"
+    check $? "the reason reads cleanly"
+    kill "$BAD_PID" 2>/dev/null; wait "$BAD_PID" 2>/dev/null
   fi
   "${SIGN[@]}" --tsa-optional -o "$T/x.sig" >/dev/null 2>&1; [ $? -eq 3 ]; check $? "--tsa-optional alone is a usage error"
   if [ -f "$plain" ]; then
