@@ -145,8 +145,11 @@ static es_result read_sig(struct walk *w, qpdf_oh field, qpdf_oh v, const char *
         s->has_contents = true;
     }
     read_reference(q, v, s);
-    if (qpdf_oh_is_dictionary(q, qpdf_oh_get_key(q, field, "/Lock"))) {
+    qpdf_oh lock = qpdf_oh_get_key(q, field, "/Lock");
+    if (qpdf_oh_is_dictionary(q, lock)) {
         s->fieldmdp = true;
+        int64_t lp = int_of(q, lock, "/P", 0);
+        s->lock_p = lp >= 1 && lp <= 3 ? (int)lp : 0;
     }
     /* the widget: the field itself (merged) or its kids */
     if (qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, field, "/Subtype"), "/Widget")) {

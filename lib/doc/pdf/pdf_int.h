@@ -40,6 +40,7 @@ struct es_pdf_sig {
     char filter[64], subfilter[64];
     char m[40];            /* /M as written */
     int docmdp_p;          /* /Reference DocMDP /P (0 none) */
+    int lock_p;            /* the field's /Lock /P (PDF 2.0; 0 none) */
     bool fieldmdp;         /* /Reference FieldMDP or field /Lock present */
     char fieldmdp_action[16]; /* All, Include, Exclude */
     size_t rev_end;        /* end of the revision it was found in */

@@ -145,7 +145,9 @@ static es_result write_field(struct signer *s, int field_id, int sig_id, int *wi
 {
     struct es_buf *b = &s->u.out;
     qpdf_data q = s->d.q;
-    const char *lock = "/Lock << /Type /SigFieldLock /Action /All >>";
+    /* as the tax-bureau files: all fields locked, /P 2 (PDF 2.0: form filling
+     * and signing still allowed after this signature) */
+    const char *lock = "/Lock << /Type /SigFieldLock /Action /All /P 2 >>";
     if (s->n_w <= 1) {
         /* merged field and widget; invisible (empty /Rect, page 1) without stamps */
         double r[4] = {0, 0, 0, 0};
@@ -277,10 +279,10 @@ static es_result check_existing(struct signer *s)
     ES_GUARD(es_pdf_sigs_read(&s->d, &v, &n));
     es_result res = ES_RESULT_OK;
     for (size_t i = 0; i < n; i++) {
-        if (v[i].docmdp_p == 1) {
+        if (v[i].docmdp_p == 1 || v[i].lock_p == 1) {
             ES_FAIL_GOTO(ES_ERR_POLICY, "the document is certified by signature '%s' with "
-                                        "DocMDP /P 1: no change, not even a signature, is "
-                                        "allowed",
+                                        "DocMDP /P 1 (or its field lock /P 1): no change, not "
+                                        "even a signature, is allowed",
                          v[i].name);
         }
     }

@@ -210,16 +210,22 @@ static es_result check_mdp(struct es_entry *pre, const struct es_pdf_sig *s,
                               s->fieldmdp ? (s->docmdp_p ? ", fields locked" : "fields locked")
                                           : "");
     }
-    if (s->docmdp_p == 1) {
-        return es_entry_check(pre, "mdp", ES_CHECK_FAILED, "MDP_VIOLATED", C_MDP,
-                              "certified with DocMDP /P 1 (no changes), yet later revisions "
-                              "exist");
+    /* the stricter of DocMDP /P and the field lock's /P (same meaning) */
+    int level = s->docmdp_p;
+    const char *by = "certified with DocMDP";
+    if (s->lock_p && (!level || s->lock_p < level)) {
+        level = s->lock_p;
+        by = "the field lock has";
     }
-    if (s->docmdp_p == 2 && ch->n_annot) {
+    if (level == 1) {
         return es_entry_check(pre, "mdp", ES_CHECK_FAILED, "MDP_VIOLATED", C_MDP,
-                              "certified with DocMDP /P 2 (form filling and signing only), yet "
-                              "%zu annotation change(s) followed",
-                              ch->n_annot);
+                              "%s /P 1 (no changes), yet later revisions exist", by);
+    }
+    if (level == 2 && ch->n_annot) {
+        return es_entry_check(pre, "mdp", ES_CHECK_FAILED, "MDP_VIOLATED", C_MDP,
+                              "%s /P 2 (form filling and signing only), yet %zu annotation "
+                              "change(s) followed",
+                              by, ch->n_annot);
     }
     if (s->fieldmdp && ch->locked_field_changed) {
         return es_entry_check(pre, "mdp", ES_CHECK_FAILED, "MDP_VIOLATED", C_MDP,

@@ -228,6 +228,31 @@ static void test_certified_p2(void **st)
     es_free(plain);
 }
 
+/* eseal's own seals lock the fields with /Lock /P 2, as the tax-bureau
+ * files: a later annotation breaks the lock, a second signature does not
+ * (test_second_signature). */
+static void test_lock_p2(void **st)
+{
+    (void)st;
+    size_t n = 0, n2 = 0, n3 = 0;
+    uint8_t *s = signed_doc(&n);
+    int size = t_pdf_size(s, n);
+    char body[200];
+    snprintf(body, sizeof(body), "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [%d 0 R] "
+                                 "/Resources << /Font << /F1 3 0 R >> >> >>",
+             size);
+    uint8_t *t = t_pdf_append(s, n, size, "<< /Type /Annot /Subtype /Text /Rect [0 0 9 9] >>",
+                              size + 1, &n2);
+    uint8_t *t2 = t_pdf_append(t, n2, 6, body, size + 1, &n3);
+    es_report *r = t_pdf_verify(t2, n3);
+    t_expect(r, 0, "revisions", ES_CHECK_WARNING, "LATER_REVISIONS");
+    t_expect(r, 0, "mdp", ES_CHECK_FAILED, "MDP_VIOLATED");
+    es_report_free(r);
+    es_free(t2);
+    es_free(t);
+    es_free(s);
+}
+
 static void test_riding_and_invisible(void **st)
 {
     (void)st;
@@ -274,7 +299,7 @@ int main(void)
         cmocka_unit_test(test_second_signature), cmocka_unit_test(test_content_revision),
         cmocka_unit_test(test_moved_stamp),      cmocka_unit_test(test_certified),
         cmocka_unit_test(test_riding_and_invisible), cmocka_unit_test(test_removed_signature),
-        cmocka_unit_test(test_certified_p2),
+        cmocka_unit_test(test_certified_p2),     cmocka_unit_test(test_lock_p2),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
