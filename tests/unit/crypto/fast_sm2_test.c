@@ -6,6 +6,7 @@
  * GB/T 32918 retry rules, on every implementation the CPU offers
  * (portable / MULX-ADX multiplier, portable / AVX2 / AVX-512 table scan).
  */
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -583,6 +584,72 @@ static void test_pool_fork(void **state)
     EVP_PKEY_free(pk);
 }
 
+/*
+ * Per-thread state (nonce pool, verification tables) in several threads at
+ * once: each thread signs with the shared key and verifies its own and the
+ * other threads' signatures; every signature must then verify under
+ * OpenSSL, and no two signatures of one digest may share r (a nonce handed
+ * out twice). Thread exit frees the state (checked by the ASan build).
+ */
+enum { TH_N = 4, TH_SIGS = 3 * SM2_BATCH };
+struct th_arg {
+    es_key *key;
+    uint8_t e[32];
+    uint8_t r[TH_SIGS][32], s[TH_SIGS][32];
+    int ok; /* signatures made and verified by this thread */
+};
+
+static void *th_main(void *p)
+{
+    struct th_arg *a = p;
+    for (int i = 0; i < TH_SIGS; i++) {
+        bool ok = false;
+        if (es_is_ok(es_crypto_fast.sm2_sign(a->key, a->e, a->r[i], a->s[i])) &&
+            es_is_ok(es_crypto_fast.sm2_verify(&a->key->pub, a->e, a->r[i], a->s[i], &ok)) &&
+            ok) {
+            a->ok++;
+        }
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    uint8_t d[32], xy[64];
+    EVP_PKEY *pk = t_ossl_keygen(d, xy);
+    es_key key;
+    memset(&key, 0, sizeof(key));
+    memcpy(key.d, d, 32);
+    memcpy(key.pub.xy, xy, 64);
+    key.pub.ossl = pk;
+    assert_true(es_is_ok(es_crypto_fast.key_prepare(&key)));
+    static struct th_arg args[TH_N];
+    pthread_t th[TH_N];
+    uint8_t e[32];
+    t_rand_bytes(e, 32);
+    for (int i = 0; i < TH_N; i++) {
+        memset(&args[i], 0, sizeof(args[i]));
+        args[i].key = &key;
+        memcpy(args[i].e, e, 32);
+        assert_int_equal(pthread_create(&th[i], NULL, th_main, &args[i]), 0);
+    }
+    for (int i = 0; i < TH_N; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(args[i].ok, TH_SIGS);
+    }
+    for (int i = 0; i < TH_N * TH_SIGS; i++) {
+        const struct th_arg *a = &args[i / TH_SIGS];
+        assert_true(t_ossl_verify(pk, e, a->r[i % TH_SIGS], a->s[i % TH_SIGS]));
+        for (int j = 0; j < i; j++) {
+            const struct th_arg *b = &args[j / TH_SIGS];
+            assert_memory_not_equal(a->r[i % TH_SIGS], b->r[j % TH_SIGS], 32);
+        }
+    }
+    es_crypto_fast.key_cache_free(key.backend_cache);
+    EVP_PKEY_free(pk);
+}
+
 /* A wrong or off-curve public key never verifies. */
 static void test_bad_pubkey(void **state)
 {
@@ -728,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_bad_pubkey),   cmocka_unit_test(test_retry_rules),
         cmocka_unit_test(test_es_key),       cmocka_unit_test(test_verify_table_cache),
         cmocka_unit_test(test_nonce_batch),  cmocka_unit_test(test_pool_fork),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
