@@ -229,14 +229,14 @@ static const char USAGE[] =
     "  --ca-key FILE --ca-cert FILE [--ca-pass SECRET]\n"
     "                          the CA that issues seal owners' signing certificates\n"
     "  --trust PATH            extra trust anchors for verification (file or directory)\n"
-    "  --master-key FILE       32-byte key that encrypts stored private keys\n"
-    "  --create-master-key     create the master key file if it is missing\n"
-    "  --threads N             HTTP worker threads (default: CPUs)\n"
-    "  --max-body MIB          largest request body (default 32)\n"
     "  --tsa-key FILE --tsa-cert FILE [--tsa-pass SECRET]\n"
     "                          the time-stamp authority (POST /api/v1/tsa); default: the\n"
     "                          platform key with a TSA certificate issued by the CA\n"
     "  --no-tsa                no time-stamp authority\n"
+    "  --master-key FILE       32-byte key that encrypts stored private keys\n"
+    "  --create-master-key     create the master key file if it is missing\n"
+    "  --threads N             HTTP worker threads (default: CPUs)\n"
+    "  --max-body MIB          largest request body (default 32)\n"
     "  --admin USER:PASSWORD   create this platform administrator if missing\n"
     "  --seed-demo             create a demo organisation and one user per role\n"
     "  --demo-password PW      their password (default \"demo\")\n"
@@ -260,16 +260,16 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         {"ca-cert", required_argument, NULL, 'A'},
         {"ca-pass", required_argument, NULL, 'P'},
         {"trust", required_argument, NULL, 't'},
+        {"tsa-key", required_argument, NULL, 1001},
+        {"tsa-cert", required_argument, NULL, 1002},
+        {"tsa-pass", required_argument, NULL, 1003},
+        {"no-tsa", no_argument, NULL, 1004},
         {"master-key", required_argument, NULL, 'm'},
         {"create-master-key", no_argument, NULL, 'M'},
         {"threads", required_argument, NULL, 'T'},
         {"max-body", required_argument, NULL, 'b'},
         {"admin", required_argument, NULL, 'a'},
         {"seed-demo", no_argument, NULL, 'S'},
-        {"tsa-key", required_argument, NULL, 1001},
-        {"tsa-cert", required_argument, NULL, 1002},
-        {"tsa-pass", required_argument, NULL, 1003},
-        {"no-tsa", no_argument, NULL, 1004},
         {"demo-password", required_argument, NULL, 'D'},
         {"port-file", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
@@ -300,16 +300,16 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         case 'A': k = "ca_cert"; break;
         case 'P': k = "ca_pass"; break;
         case 't': k = "trust"; break;
+        case 1001: k = "tsa_key"; break;
+        case 1002: k = "tsa_cert"; break;
+        case 1003: k = "tsa_pass"; break;
+        case 1004: c->tsa_off = true; continue;
         case 'm': k = "master_key"; break;
         case 'T': k = "threads"; break;
         case 'b': k = "max_body"; break;
         case 'a': k = "admin"; break;
         case 'D': k = "demo_password"; break;
         case 'f': k = "port_file"; break;
-        case 1001: k = "tsa_key"; break;
-        case 1002: k = "tsa_cert"; break;
-        case 1003: k = "tsa_pass"; break;
-        case 1004: c->tsa_off = true; continue;
         case 'M': c->create_master_key = true; continue;
         case 'S': c->seed_demo = true; continue;
         case 'q': c->quiet = true; continue;
