@@ -340,9 +340,16 @@ static void run(struct scan *s, const uint8_t *p, size_t n)
             name[k] = '\0';
             continue;
         } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-            char *end;
-            double v = strtod((const char *)p + i, &end);
-            size_t used = (size_t)(end - (const char *)(p + i));
+            /* the content is not NUL-terminated: strtod on a bounded copy */
+            char tok[40], *end;
+            size_t tl = 0;
+            while (i + tl < n && tl + 1 < sizeof(tok) && !is_delim(p[i + tl])) {
+                tok[tl] = (char)p[i + tl];
+                tl++;
+            }
+            tok[tl] = '\0';
+            double v = strtod(tok, &end);
+            size_t used = (size_t)(end - tok);
             if (in_array && s->cur) {
                 double t[6] = {1, 0, 0, 1, -v / 1000.0 * s->size, 0};
                 mul(t, s->tm, s->tm);
