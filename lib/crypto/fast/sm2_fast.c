@@ -1,8 +1,10 @@
 /*
  * lib/crypto/fast/sm2_fast.c - SM2 signing and verification of the fast
  * backend (GB/T 32918.2 §6.1 and §7.1): run-time choice of the field
- * multiplier and table scan, the comb table built once, nonce drawing,
- * and the per-key constants cached in es_key.backend_cache.
+ * multiplier and table scan, the comb table built once, nonce drawing
+ * (a per-thread pool of precomputed nonces), the per-key constants cached
+ * in es_key.backend_cache, and the per-thread cache of verification
+ * tables.
  */
 #include <cpuid.h>
 #include <pthread.h>
@@ -123,8 +125,9 @@ static void vcache_free(void *p) { es_free(p); }
 
 /*
  * Signing nonces are made SM2_BATCH at a time and kept per thread, each
- * with x1 mod n of its k G: the batch shares one table scan pass per
- * window pair, one inversion and one call to the random generator. Every
+ * with x1 mod n of its k G: the batch shares one call to the random
+ * generator, one inversion, and (AVX-512) one scan of each comb window;
+ * with AVX-512 IFMA its eight nonces run in the lanes of one vector. Every
  * entry is wiped as it is taken. The pool lives in its own mapping marked
  * MADV_WIPEONFORK, and a pthread_atfork counter invalidates it as well:
  * a forked child must never reuse a nonce of its parent (two signatures
