@@ -149,7 +149,7 @@ static long ask(struct es_call *c, struct es_fed_peer *p, const char *esid, bool
     }
     f->text = body;
     f->content = content;
-    f->fresh = true;
+    f->fresh = (int64_t)time(NULL) < json_integer_value(json_object_get(content, "next_update"));
     return 200;
 }
 
@@ -211,11 +211,30 @@ static int lookup(struct es_call *c, const char *esid, struct found *f)
                 }
             }
         }
+        struct found stale = {NULL, NULL, false};
         for (size_t i = 0; i < n && got != 200; i++) {
             bool direct = order[i] != (fed->national >= 0 ? &fed->peer[fed->national] : NULL);
             got = ask(c, order[i], esid, direct, f);
             any404 |= got == 404;
             asked++;
+            if (got == 200 && !f->fresh && i + 1 < n) {
+                /* out of date (the national node could not reach the owner
+                 * either): keep the first such, and ask the next node */
+                if (!stale.text) {
+                    stale = *f;
+                } else {
+                    free(f->text);
+                    json_decref(f->content);
+                }
+                got = 0;
+            }
+        }
+        if (got != 200 && stale.text) {
+            *f = stale;
+            got = 200;
+        } else if (stale.text) {
+            free(stale.text);
+            json_decref(stale.content);
         }
     }
     if (got == 200) {

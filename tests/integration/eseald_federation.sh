@@ -259,7 +259,17 @@ check $? "national raises a fork alarm: B's new head is not consistent with the 
 api GET /api/v1/openapi.json
 jqb -e '[.paths["/api/v1/federation/events"].post, .paths["/api/v1/federation/peers"].get, .paths["/api/v1/log/sth"].get, .paths["/api/v1/log/proof"].get, .paths["/api/v1/log/consistency"].get, .paths["/api/v1/log/entries"].get] | all' >/dev/null
 check $? "openapi documents the federation and log endpoints"
-stop_node A; stop_node B; stop_node N
+# ---- the owner down: the last signed answer, marked out of date ----
+stop_node A
+sleep $((TTL + 1)) # every answer of A's that a node holds is now past its next_update
+on N; api GET "/api/v1/seals/$ESID2/status"; expect 200 "national answers for A's seal with A down"
+[ "$(jqb .content.node)" = A ] && [ "$(jqb .content.next_update)" -lt "$(date +%s)" ]
+check $? "national: A's last signed answer, past its next_update"
+curl -s -D - -o /dev/null "$URL/api/v1/seals/$ESID2/status" | grep -qi '^Warning: 110'; check $? "national: a Warning says the answer is out of date"
+on B; api_file POST /api/v1/verify "$T/v.json"; expect 200 "verify through B with A down"
+[ "$(jqb '.report.signatures[0].registry.answer_fresh')" = false ] && [ "$(jqb .registry_ok)" = false ]
+check $? "B: an out-of-date answer is not relied on (answer_fresh false, registry not ok)"
+stop_node B; stop_node N
 
 # ---- the outbox on PostgreSQL: the national node down and back ----
 if command -v psql >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
