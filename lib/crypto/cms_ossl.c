@@ -185,6 +185,18 @@ out:
     return res;
 }
 
+/* The passphrase as given, never a prompt (OpenSSL's default reads /dev/tty). */
+static int pass_cb(char *buf, int size, int rwflag, void *u)
+{
+    (void)rwflag;
+    size_t n = u ? strlen(u) : 0;
+    if (!u || n >= (size_t)size) {
+        return -1;
+    }
+    memcpy(buf, u, n);
+    return (int)n;
+}
+
 es_result es_cms_sign_detached(const char *key_path, const char *cert_path, const char *pass,
                                const es_bytes *seg, size_t n_seg, uint8_t **out,
                                size_t *out_len)
@@ -194,7 +206,7 @@ es_result es_cms_sign_detached(const char *key_path, const char *cert_path, cons
     es_result res = ES_RESULT_OK;
     uint8_t *copy = NULL;
     BIO *kb = BIO_new_file(key_path, "r"), *cb = BIO_new_file(cert_path, "r");
-    EVP_PKEY *pk = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, (void *)pass) : NULL;
+    EVP_PKEY *pk = kb ? PEM_read_bio_PrivateKey(kb, NULL, pass_cb, (void *)pass) : NULL;
     X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
     BIO *data = NULL, *o = NULL;
     CMS_ContentInfo *cms = NULL;
