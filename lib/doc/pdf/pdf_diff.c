@@ -122,7 +122,7 @@ static es_result objstm_members(struct es_pdf_doc *d, qpdf_oh oh, struct idset *
             res = idset_add(ids, (int)id);
         }
     }
-    free(buf);
+    es_pdf_qfree(buf);
     return res;
 }
 
@@ -154,8 +154,8 @@ static bool same_stream(qpdf_data q1, qpdf_oh o1, qpdf_data q2, qpdf_oh o2)
     qpdf_oh_get_stream_data(q1, o1, qpdf_dl_none, &f, &a, &la);
     qpdf_oh_get_stream_data(q2, o2, qpdf_dl_none, &f, &b, &lb);
     bool eq = a && b && la == lb && memcmp(a, b, la) == 0;
-    free(a);
-    free(b);
+    es_pdf_qfree(a);
+    es_pdf_qfree(b);
     return eq;
 }
 

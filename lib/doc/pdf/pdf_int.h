@@ -15,6 +15,7 @@
 #define ES_PDF_INT_H
 
 #include <qpdf/qpdf-c.h>
+#include <stdlib.h>
 
 #include "base/base.h"
 #include "eseal/pdf.h"
@@ -68,6 +69,14 @@ struct es_pdf_doc {
 ES_RESULT es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
                       const es_pdf_limits *lim);
 void es_pdf_close(struct es_pdf_doc *d);
+/* Buffers qpdf returns (stream data, page content) come from the C
+ * library's malloc and go back to its free, not to es_free. */
+static inline void es_pdf_qfree(void *p)
+{
+    void (*const c_free)(void *) = free;
+    c_free(p);
+}
+
 /* 0-based index of a page object, -1 if it is none of the document's. */
 int es_pdf_page_index(struct es_pdf_doc *d, qpdf_oh page);
 /* The qpdf error pending on d as an es error naming `what`, or OK. */

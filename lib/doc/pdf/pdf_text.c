@@ -183,7 +183,7 @@ static struct font *font_for(struct scan *s, const char *name)
         if (buf && filtered && len < ((size_t)4 << 20)) {
             parse_cmap(buf, len, f);
         }
-        free(buf);
+        es_pdf_qfree(buf);
     }
     if (qpdf_has_error(q)) {
         (void)qpdf_get_error(q);
@@ -454,7 +454,7 @@ es_result es_pdf_find_keyword(struct es_pdf_doc *d, const char *keyword, int occ
         if (buf && len <= MAX_CONTENT) {
             run(&s, buf, len);
         }
-        free(buf);
+        es_pdf_qfree(buf);
         for (size_t i = 0; i + nk <= s.ng; i++) {
             size_t k = 0;
             while (k < nk && s.g[i + k].cp == kw[k]) {
