@@ -3,7 +3,8 @@
  * what it looks like.
  *
  * A PNG picture becomes one image XObject (RGB, Flate) with a soft mask
- * (its alpha channel), written once; each widget gets a form XObject that
+ * (its alpha channel), a JPEG one is embedded as it is (DCTDecode), written
+ * once; each widget gets a form XObject that
  * paints it with /BM /Multiply, so that the text under the seal stays
  * readable (pdf-seal.md §3). A riding seal gives each page of its range a
  * slice: the form's /BBox is the slice and the image is shifted left by the
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "doc/pdf/pdf_int.h"
+#include "image/image_int.h"
 
 #define PT_PER_MM (72.0 / 25.4)
 
@@ -86,6 +88,24 @@ out:
     es_free(a);
     cairo_surface_destroy(s);
     return res;
+}
+
+/* Colour components of a baseline/progressive JPEG (its SOF marker), 0 if
+ * none is found. The whole file was decoded by es_image_check_jpeg first. */
+static int jpeg_components(const uint8_t *p, size_t n)
+{
+    for (size_t i = 2; i + 9 < n;) {
+        if (p[i] != 0xff) {
+            return 0;
+        }
+        uint8_t m = p[i + 1];
+        size_t len = (size_t)p[i + 2] << 8 | p[i + 3];
+        if (m >= 0xc0 && m <= 0xc2) {
+            return p[i + 9];
+        }
+        i += 2 + len;
+    }
+    return 0;
 }
 
 /* The page's visible box: CropBox, else MediaBox, looked up through /Parent. */
@@ -222,7 +242,28 @@ es_result es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
     ES_GUARD_GOTO(places(d, pos, n_pos, w, h, &pl, &n));
     int img_id = 0;
     bool png = pic_len >= 8 && memcmp(picture, "\x89PNG\r\n\x1a\n", 8) == 0;
-    if (png) {
+    bool jpeg = pic_len >= 3 && memcmp(picture, "\xff\xd8\xff", 3) == 0;
+    if (jpeg) {
+        /* embedded as is (DCTDecode); without alpha, the multiply blending
+         * makes its white background vanish over the page */
+        uint32_t jw = 0, jh = 0;
+        ES_GUARD_GOTO(es_image_check_jpeg(picture, pic_len, &jw, &jh));
+        int comps = jpeg_components(picture, pic_len);
+        if (comps != 1 && comps != 3) {
+            ES_FAIL_GOTO(ES_ERR_FORMAT_IMAGE, "the seal's JPEG picture has %d colour "
+                                              "components (1 or 3 are drawn)",
+                         comps);
+        }
+        img_id = new_id(d);
+        ES_GUARD_GOTO(es_pdf_qcheck(d, "new objects"));
+        char dict[256];
+        snprintf(dict, sizeof(dict),
+                 "/Type /XObject /Subtype /Image /Width %u /Height %u /ColorSpace /%s "
+                 "/BitsPerComponent 8 /Filter /DCTDecode",
+                 jw, jh, comps == 1 ? "DeviceGray" : "DeviceRGB");
+        ES_GUARD_GOTO(es_pdf_upd_stream(u, img_id, dict, picture, pic_len));
+        png = true; /* drawn as an image below */
+    } else if (png) {
         int pw = 0, ph = 0;
         ES_GUARD_GOTO(png_planes(picture, pic_len, &pw, &ph, &rgb, &alpha));
         int mask_id = new_id(d);

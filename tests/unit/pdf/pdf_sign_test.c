@@ -6,6 +6,11 @@
  * (data_hash), a revision changing the content (revisions), a revision
  * moving the stamp (stamp), a change after a certification (mdp).
  */
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jpeglib.h>
+
 #include "pdf_testutil.h"
 
 
@@ -253,6 +258,56 @@ static void test_lock_p2(void **st)
     es_free(s);
 }
 
+/* A seal whose picture is a JPEG: embedded as it is (DCTDecode). */
+static void test_jpeg_picture(void **st)
+{
+    (void)st;
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr e;
+    unsigned char *jpg = NULL;
+    unsigned long jlen = 0;
+    c.err = jpeg_std_error(&e);
+    jpeg_create_compress(&c);
+    jpeg_mem_dest(&c, &jpg, &jlen);
+    c.image_width = 64;
+    c.image_height = 64;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_start_compress(&c, TRUE);
+    unsigned char row[64 * 3];
+    memset(row, 200, sizeof(row));
+    while (c.next_scanline < 64) {
+        JSAMPROW rp = row;
+        jpeg_write_scanlines(&c, &rp, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    es_key *mk = NULL;
+    es_cert *mc = NULL;
+    t_load_identity("maker", &mk, &mc);
+    const es_cert *certs[1] = {g_id.cert};
+    int64_t now = (int64_t)time(NULL);
+    es_seal_params sp = {.name = "JPEG", .type = 1, .signer_certs = certs, .n_signer_certs = 1,
+                         .valid_end = now + 86400, .picture = jpg, .picture_len = jlen,
+                         .picture_w_mm = 30, .picture_h_mm = 30};
+    struct t_ident id = {g_id.key, g_id.cert, NULL, 0};
+    assert_int_equal(es_seal_make(NULL, &sp, mk, mc, &id.seal, &id.seal_len), ES_OK);
+    size_t np = 0, n = 0;
+    uint8_t *plain = t_pdf_plain(1, &np);
+    uint8_t *s = t_pdf_sign(&id, plain, np, &g_pos, 1, 0, &n);
+    assert_non_null(memmem(s, n, "/DCTDecode", 10));
+    es_report *r = t_pdf_verify(s, n);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    es_report_free(r);
+    es_free(s);
+    es_free(plain);
+    es_free(id.seal);
+    free(jpg);
+    es_key_free(mk);
+    es_cert_free(mc);
+}
+
 static void test_riding_and_invisible(void **st)
 {
     (void)st;
@@ -300,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_moved_stamp),      cmocka_unit_test(test_certified),
         cmocka_unit_test(test_riding_and_invisible), cmocka_unit_test(test_removed_signature),
         cmocka_unit_test(test_certified_p2),     cmocka_unit_test(test_lock_p2),
+        cmocka_unit_test(test_jpeg_picture),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
