@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/pdf_hostile.sh - hostile PDFs through `eseal verify` and `eseal pdf list`: each
 # is refused with exit 3 and a message saying what is wrong (no %%EOF, startxref past the
-# end, a damaged xref, a page-tree loop, a field loop), or verified to a failing verdict
+# end, a damaged xref, a page-tree loop, a field loop, encryption), or verified to a failing verdict
 # naming the broken ByteRange (overlap, past the end, a gap); never a crash or a hang.
 # The files are built here with correct offsets (no external tool needed).
 set -uo pipefail
@@ -68,6 +68,12 @@ contains "$T/err" "nested deeper" "field-loop message"
 mkpdf "$T/huge.pdf" "$CAT" "$PAGES" '<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>' \
   "$(printf '<< /Length 99999999999 >>\nstream\nBT ET\nendstream')"
 expect 1 "a stream /Length past the end (never read)" "$ESEAL" verify --no-chain "$T/huge.pdf"
+
+if command -v qpdf >/dev/null; then
+  qpdf --encrypt u o 256 -- "$T/ok.pdf" "$T/enc.pdf" 2>/dev/null
+  expect 3 "an encrypted file" "$ESEAL" verify --no-chain "$T/enc.pdf"
+  contains "$T/err" "encrypted" "encryption message"
+fi
 
 sigpdf() { # OUT SIGDICT
   mkpdf "$1" '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>' \

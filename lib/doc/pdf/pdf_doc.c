@@ -168,7 +168,14 @@ es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
     qpdf_set_suppress_warnings(d->q, QPDF_TRUE);
     qpdf_set_attempt_recovery(d->q, QPDF_FALSE);
     qpdf_read_memory(d->q, "input.pdf", (const char *)pdf, (unsigned long long)len, NULL);
-    ES_GUARD(es_pdf_qcheck(d, "cross-reference (damaged, not repaired)"));
+    if (qpdf_has_error(d->q)) {
+        qpdf_error e = qpdf_get_error(d->q);
+        ES_ENSURE_MSG(!e || qpdf_get_error_code(d->q, e) != qpdf_e_password,
+                      ES_ERR_FORMAT_STRUCTURE,
+                      "PDF: encrypted documents are not supported (a password is needed)");
+        ES_BAIL_MSG(ES_ERR_FORMAT_STRUCTURE, "PDF cross-reference (damaged, not repaired): %.300s",
+                    e ? qpdf_get_error_full_text(d->q, e) : "unknown error");
+    }
     ES_ENSURE_MSG(!qpdf_is_encrypted(d->q), ES_ERR_FORMAT_STRUCTURE,
                   "PDF: encrypted documents are not supported");
     qpdf_oh tr = qpdf_get_trailer(d->q);
