@@ -256,3 +256,19 @@ int es_pdf_page_index(struct es_pdf_doc *d, qpdf_oh page)
     }
     return -1;
 }
+
+void es_pdf_utf8_cut(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((uint8_t)s[i - 1] & 0xc0) == 0x80) {
+        i--; /* continuation bytes */
+    }
+    if (i == 0 || (uint8_t)s[i - 1] < 0x80) {
+        return;
+    }
+    uint8_t lead = (uint8_t)s[i - 1];
+    size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (n - (i - 1) < need) {
+        s[i - 1] = '\0'; /* the last character was cut short */
+    }
+}

@@ -184,6 +184,7 @@ static es_result walk_field(struct walk *w, qpdf_oh f, const char *parent, const
     if (qpdf_oh_is_string(q, t)) {
         const char *tv = qpdf_oh_get_utf8_value(q, t);
         snprintf(name, sizeof(name), "%s%s%.100s", parent, parent[0] ? "." : "", tv);
+        es_pdf_utf8_cut(name);
     } else {
         snprintf(name, sizeof(name), "%s", parent);
     }

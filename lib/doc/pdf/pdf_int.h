@@ -77,6 +77,9 @@ static inline void es_pdf_qfree(void *p)
     c_free(p);
 }
 
+/* Drops a UTF-8 sequence left incomplete at the end of s by truncation. */
+void es_pdf_utf8_cut(char *s);
+
 /* 0-based index of a page object, -1 if it is none of the document's. */
 int es_pdf_page_index(struct es_pdf_doc *d, qpdf_oh page);
 /* The qpdf error pending on d as an es error naming `what`, or OK. */

@@ -289,15 +289,19 @@ es_result es_pdf_verify_doc(es_report *r, const es_verify_opts *o, es_profile pr
     ES_GUARD(es_pdf_sigs_all(d, &v, &n));
     es_result res = ES_RESULT_OK;
     for (size_t i = 0; i < n; i++) {
-        char id[64];
+        char id[64], base[61];
         bool dup = false;
         for (size_t k = 0; k < i && !dup; k++) {
             dup = strcmp(v[k].name, v[i].name) == 0;
         }
+        size_t l = strnlen(v[i].name, dup ? 40 : 60);
+        memcpy(base, v[i].name, l);
+        base[l] = '\0';
+        es_pdf_utf8_cut(base);
         if (dup) {
-            snprintf(id, sizeof(id), "%.40s#%zu", v[i].name, i + 1);
+            snprintf(id, sizeof(id), "%.40s#%zu", base, i + 1);
         } else {
-            snprintf(id, sizeof(id), "%.60s", v[i].name);
+            snprintf(id, sizeof(id), "%.60s", base);
         }
         ES_GUARD_GOTO(verify_one(r, o, prof, d, &v[i], id));
     }

@@ -206,6 +206,17 @@ static void test_range_before_eol(void **st)
     es_free(p);
 }
 
+static void test_utf8_cut(void **st)
+{
+    (void)st;
+    char a[] = "ab\xe7\x94"; /* "ab" + the first two bytes of a three-byte character */
+    es_pdf_utf8_cut(a);
+    assert_string_equal(a, "ab");
+    char b[] = "ab\xe7\x94\xb2"; /* complete: kept */
+    es_pdf_utf8_cut(b);
+    assert_string_equal(b, "ab\xe7\x94\xb2");
+}
+
 static void test_unknown_contents(void **st)
 {
     (void)st;
@@ -282,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_huge_stream),     cmocka_unit_test(test_bad_byte_ranges),
         cmocka_unit_test(test_unknown_contents), cmocka_unit_test(test_field_loop),
         cmocka_unit_test(test_mutations),       cmocka_unit_test(test_range_before_eol),
+        cmocka_unit_test(test_utf8_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
