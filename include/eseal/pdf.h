@@ -109,6 +109,11 @@ typedef struct es_pdf_sign_params {
     const es_cert *cert;         /* ... and certificate, listed in the seal */
     const char *filter;          /* NULL = "Gomain.GMPkiLite" */
     const char *property_info;   /* NULL = "Signature.xml" (as the tax-bureau files) */
+    /* optional time stamp over the signature value, as es_sign_params (sign.h) */
+    int (*timestamp)(void *arg, const uint8_t digest[32], uint8_t **out_token,
+                     size_t *out_len);
+    void *timestamp_arg;
+    int timestamp_optional;
     /* ES_PDF_CMS: with key and cert set, an SM2/SM3 SignedData written by
      * eseal (PKCS#7 OIDs, pdf-seal.md C4); otherwise these PEM files, read
      * and signed by OpenSSL (ECDSA, RSA) */
@@ -122,7 +127,8 @@ typedef struct es_pdf_sign_params {
     int64_t time;                /* 0 = now */
     int allow_expired;
     size_t reserve;              /* bytes reserved for /Contents; 0 = seal +
-                                    certificate + 4 KiB (SES), 16 KiB (CMS) */
+                                    certificate + 4 KiB (+ 8 KiB with a time
+                                    stamp) (SES), 16 KiB (CMS) */
     const es_pdf_limits *limits; /* NULL = defaults */
 } es_pdf_sign_params;
 

@@ -74,6 +74,14 @@ contains "$T/out" "/SubFilter GM.sm2seal" "the tax-bureau SubFilter"
 contains "$T/out" "ses-signature v4" "SES v4 in /Contents"
 expect 0 "qpdf --check of the SES-signed file" qpdf --check "$T/p.pdf"
 
+# a time stamp over the signature value (local TSA of the demo PKI)
+expect 0 "pdf sign --tsa-key" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/ts.pdf" "${SIGN[@]}" --page 1 --x 30 --y 30 \
+  --tsa-key "$T/pki/tsa.key" --tsa-cert "$T/pki/tsa.pem"
+expect 0 "time-stamped seal verifies with the root" "$ESEAL" verify --trust "$T/pki/root-ca.pem" "$T/ts.pdf"
+check_is timestamp PASSED "SES timeStamp in a PDF"
+expect 3 "--tsa with --cms" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/z.pdf" --cms --key "$T/pki/owner.key" \
+  --cert "$T/pki/owner.pem" --pass test --tsa-key "$T/pki/tsa.key" --tsa-cert "$T/pki/tsa.pem"
+
 # a stamp by keyword: every occurrence (the text is on both pages)
 expect 0 "pdf sign --keyword" "$ESEAL" pdf sign "$T/in.pdf" -o "$T/k.pdf" "${SIGN[@]}" --keyword contract --occurrence all
 expect 0 "keyword document verifies" "$ESEAL" verify --no-chain "$T/k.pdf"

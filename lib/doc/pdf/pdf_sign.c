@@ -264,7 +264,10 @@ static es_result make_signature(struct signer *s, const int64_t br[4], int64_t t
                          .property_info = pp->property_info ? pp->property_info
                                                             : "Signature.xml",
                          .time = t,
-                         .allow_expired = pp->allow_expired};
+                         .allow_expired = pp->allow_expired,
+                         .timestamp = pp->timestamp,
+                         .timestamp_arg = pp->timestamp_arg,
+                         .timestamp_optional = pp->timestamp_optional};
     int rc = es_sign(NULL, &sp, &s->der, &s->der_len);
     if (rc != ES_OK) {
         return (es_result){rc}; /* the detail is in the error slot */
@@ -339,7 +342,8 @@ static es_result sign_steps(struct signer *s, const char *in_path, const char *o
     int64_t t = pp->time ? pp->time : (int64_t)time(NULL);
     /* SES: the seal and certificate are embedded; pdf-seal.md says DER + 4 KB */
     size_t reserve = pp->reserve         ? pp->reserve
-                     : pp->mode == ES_PDF_SES ? pp->seal_len + es_cert_der(pp->cert).len + 4096
+                     : pp->mode == ES_PDF_SES ? pp->seal_len + es_cert_der(pp->cert).len + 4096 +
+                                                    (pp->timestamp ? 8192 : 0)
                                               : 16384;
     ES_ENSURE_MSG(reserve <= s->d.lim.max_contents, ES_ERR_USAGE_ARG,
                   "reserve of %zu bytes over the /Contents limit", reserve);
