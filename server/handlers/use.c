@@ -243,6 +243,84 @@ static int grant_pick(void *arg, const struct es_store_grant *g)
     return 0;
 }
 
+/* A document sealed inside itself (OFD or PDF): both libeseal calls work on
+ * files, so the upload goes through a private temporary directory that is
+ * removed before returning. */
+struct doc_sign {
+    const char *format; /* "ofd" or "pdf" */
+    const struct es_store_seal *seal;
+    const es_key *key;
+    const es_cert *cert;
+    es_tsa *tsa;        /* NULL: no time stamp */
+    json_t *positions;  /* [{page, x, y}] in mm, at most 16 taken; may be NULL */
+};
+
+static size_t positions_of(json_t *pos, es_ofd_position ps[16])
+{
+    size_t n = 0;
+    size_t i;
+    json_t *v;
+    memset(ps, 0, 16 * sizeof(*ps));
+    if (!json_is_array(pos)) {
+        return 0;
+    }
+    json_array_foreach(pos, i, v) {
+        if (n >= 16 || !json_is_object(v)) {
+            break;
+        }
+        ps[n].kind = ES_OFD_POS_PAGE;
+        ps[n].page = (int)json_integer_value(json_object_get(v, "page"));
+        ps[n].x_mm = json_number_value(json_object_get(v, "x"));
+        ps[n].y_mm = json_number_value(json_object_get(v, "y"));
+        if (ps[n].page < 1) {
+            ps[n].page = 1;
+        }
+        n++;
+    }
+    return n;
+}
+
+static int sign_document(es_ctx *ctx, const struct doc_sign *ds, const uint8_t *data,
+                         size_t data_len, uint8_t **out, size_t *out_len)
+{
+    char dir[] = "/tmp/eseald-doc-XXXXXX";
+    if (!mkdtemp(dir)) {
+        return ES_ERR_IO_WRITE;
+    }
+    char in[64], outp[64];
+    snprintf(in, sizeof(in), "%s/in.%s", dir, ds->format);
+    snprintf(outp, sizeof(outp), "%s/out.%s", dir, ds->format);
+    es_ofd_position ps[16];
+    size_t n_pos = positions_of(ds->positions, ps);
+    int rc = es_file_write(ctx, in, data, data_len, 0600);
+    if (rc == ES_OK && !strcmp(ds->format, "pdf")) {
+        /* GB/T 38540 v4 seal in /Contents (/SubFilter /GM.sm2seal); no
+         * position: an invisible signature */
+        es_pdf_sign_params pp = {.mode = ES_PDF_SES, .seal = ds->seal->der,
+                                 .seal_len = ds->seal->der_len, .key = ds->key,
+                                 .cert = ds->cert, .positions = ps, .n_positions = n_pos};
+        rc = es_pdf_sign(ctx, &pp, in, outp);
+    } else if (rc == ES_OK) {
+#ifdef ES_HAVE_OFD
+        es_ofd_sign_params op = {.seal = ds->seal->der, .seal_len = ds->seal->der_len,
+                                 .key = ds->key, .cert = ds->cert, .positions = ps,
+                                 .n_positions = n_pos,
+                                 .timestamp = ds->tsa ? es_tsa_stamp_cb : NULL,
+                                 .timestamp_arg = ds->tsa};
+        rc = es_ofd_sign(ctx, &op, in, outp);
+#else
+        rc = ES_ERR_USAGE_ARG;
+#endif
+    }
+    if (rc == ES_OK) {
+        rc = es_file_read_all(ctx, outp, DOC_MAX * 2, out, out_len);
+    }
+    unlink(in);
+    unlink(outp);
+    rmdir(dir);
+    return rc;
+}
+
 void h_seals_sign(struct es_call *c)
 {
     json_t *b = api_body(c);
@@ -279,8 +357,17 @@ void h_seals_sign(struct es_call *c)
                   "a detached signature.");
         return;
     }
-    if (strcmp(format, "detached") != 0 && strcmp(format, "ofd") != 0) {
-        api_error(c, 400, "bad_request", "format is \"detached\" (any file) or \"ofd\".");
+    if (strcmp(format, "detached") != 0 && strcmp(format, "ofd") != 0 &&
+        strcmp(format, "pdf") != 0) {
+        api_error(c, 400, "bad_request", "format is \"detached\" (any file), \"ofd\" or "
+                  "\"pdf\".");
+        return;
+    }
+    if (tsa && !strcmp(format, "pdf")) {
+        /* es_pdf_sign has no time-stamp hook yet: refusing is better than a
+         * document the caller believes time-stamped */
+        api_error(c, 400, "bad_request", "\"tsa\" is not available for PDF documents yet: "
+                  "seal the PDF without it, or use format \"ofd\" or \"detached\".");
         return;
     }
     if (!name || !name[0]) {
@@ -289,7 +376,9 @@ void h_seals_sign(struct es_call *c)
     for (const char *p = name; *p; p++) {
         if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
             /* propertyInfo is an IA5String */
-            name = !strcmp(format, "ofd") ? "document.ofd" : "document";
+            name = !strcmp(format, "ofd")   ? "document.ofd"
+                   : !strcmp(format, "pdf") ? "document.pdf"
+                                            : "document";
             break;
         }
     }
@@ -339,56 +428,18 @@ void h_seals_sign(struct es_call *c)
         goto out;
     }
     int rc;
-    if (!strcmp(format, "ofd")) {
-#ifdef ES_HAVE_OFD
-        char dir[] = "/tmp/eseald-ofd-XXXXXX";
-        rc = ES_ERR_IO_WRITE;
-        if (mkdtemp(dir)) {
-            char in[64], outp[64];
-            snprintf(in, sizeof(in), "%s/in.ofd", dir);
-            snprintf(outp, sizeof(outp), "%s/out.ofd", dir);
-            json_t *pos = json_object_get(b, "positions");
-            es_ofd_position ps[16];
-            size_t n_pos = 0;
-            memset(ps, 0, sizeof(ps));
-            if (json_is_array(pos)) {
-                size_t i;
-                json_t *v;
-                json_array_foreach(pos, i, v) {
-                    if (n_pos >= 16 || !json_is_object(v)) {
-                        break;
-                    }
-                    ps[n_pos].kind = ES_OFD_POS_PAGE;
-                    ps[n_pos].page = (int)json_integer_value(json_object_get(v, "page"));
-                    ps[n_pos].x_mm = json_number_value(json_object_get(v, "x"));
-                    ps[n_pos].y_mm = json_number_value(json_object_get(v, "y"));
-                    if (ps[n_pos].page < 1) {
-                        ps[n_pos].page = 1;
-                    }
-                    n_pos++;
-                }
-            }
-            es_ofd_sign_params op = {.seal = s.der, .seal_len = s.der_len, .key = key,
-                                     .cert = cert, .positions = ps, .n_positions = n_pos,
-                                     .timestamp = tsa ? es_tsa_stamp_cb : NULL,
-                                     .timestamp_arg = tsa};
-            rc = es_file_write(ctx, in, data, data_len, 0600);
-            if (rc == ES_OK) {
-                rc = es_ofd_sign(ctx, &op, in, outp);
-            }
-            if (rc == ES_OK) {
-                rc = es_file_read_all(ctx, outp, DOC_MAX * 2, &out, &out_len);
-            }
-            unlink(in);
-            unlink(outp);
-            rmdir(dir);
+    if (strcmp(format, "detached") != 0) {
+#ifndef ES_HAVE_OFD
+        if (!strcmp(format, "ofd")) {
+            usage(c, &s, sm3, name, "refused", "OFD not supported by this build");
+            api_error(c, 400, "bad_request", "This build cannot seal OFD documents; use "
+                      "format \"detached\" or \"pdf\".");
+            goto out;
         }
-#else
-        usage(c, &s, sm3, name, "refused", "OFD not supported by this build");
-        api_error(c, 400, "bad_request", "This build cannot seal OFD documents; use "
-                  "format \"detached\".");
-        goto out;
 #endif
+        struct doc_sign ds = {.format = format, .seal = &s, .key = key, .cert = cert,
+                              .tsa = tsa, .positions = json_object_get(b, "positions")};
+        rc = sign_document(ctx, &ds, data, data_len, &out, &out_len);
     } else {
         es_sign_params sp = {.seal = s.der, .seal_len = s.der_len, .key = key, .cert = cert,
                              .data_hash = h, .property_info = name,
@@ -410,8 +461,12 @@ void h_seals_sign(struct es_call *c)
     }
     if (rc != ES_OK) {
         usage(c, &s, sm3, name, "error", es_ctx_errmsg(ctx));
-        int status = es_error_category(rc) == ES_CAT_POLICY ? 409
-                     : es_error_category(rc) == ES_CAT_FORMAT ? 400 : 500;
+        es_error_cat cat = es_error_category(rc);
+        /* a position off the pages is the caller's (USAGE), as is a
+         * document that cannot be read (FORMAT, LIMIT) */
+        int status = cat == ES_CAT_POLICY                                            ? 409
+                     : cat == ES_CAT_FORMAT || cat == ES_CAT_LIMIT || cat == ES_CAT_USAGE ? 400
+                                                                                   : 500;
         api_error(c, status, status == 500 ? "internal" : "refused", "Sealing failed: %s",
                   es_ctx_errmsg(ctx));
         goto out;
@@ -423,7 +478,7 @@ void h_seals_sign(struct es_call *c)
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:b,s:b}", "esid", s.esid, "format", format,
                           "name", name, "document_sm3", sm3, "grant", (json_int_t)gp.found,
                           "time_stamped", tsa != NULL, "status_embedded", json_is_true(embed));
-    json_object_set_new(o, !strcmp(format, "ofd") ? "document" : "signature",
+    json_object_set_new(o, strcmp(format, "detached") != 0 ? "document" : "signature",
                         json_string(api_b64(c, out, out_len)));
     api_json(c, 200, o);
 out:
