@@ -209,6 +209,7 @@ struct peer_row {
     bool found;
     struct es_store_peer row;
     char *sth;
+    char *alarm;
 };
 
 static int find_peer_row(void *arg, const struct es_store_peer *p)
@@ -220,29 +221,20 @@ static int find_peer_row(void *arg, const struct es_store_peer *p)
     r->found = true;
     r->row = *p;
     r->sth = strdup(p->sth);
+    r->alarm = strdup(p->alarm);
     return 1;
 }
 
-void es_fed_alarm(struct es_app *app, es_store *st, const char *node, const char *kind,
-                  json_t *evidence)
+/* Writes the alarm row (keeping the last accepted head) and its audit entry. */
+static void alarm_write(es_store *st, const char *node, const char *kind, const char *text,
+                        const struct peer_row *r, int64_t now)
 {
-    int64_t now = (int64_t)time(NULL);
-    if (!evidence) {
-        evidence = json_object();
-    }
-    json_object_set_new(evidence, "kind", json_string(kind));
-    json_object_set_new(evidence, "node", json_string(node));
-    char *text = json_dumps(evidence, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(evidence);
-    fprintf(stderr, "eseald: FORK ALARM about node %s: %s\n", node, kind);
-    struct peer_row r = {.node = node};
-    ES_STORE_CALL(st, peer_list, find_peer_row, &r);
-    struct es_store_peer p = {.sth = r.sth ? r.sth : "", .alarm = text ? text : "{}",
+    struct es_store_peer p = {.sth = r->sth ? r->sth : "", .alarm = text ? text : "{}",
                               .alarm_at = now, .checked_at = now};
     snprintf(p.node, sizeof(p.node), "%s", node);
-    if (r.found) {
-        p.tree_size = r.row.tree_size;
-        memcpy(p.root_hash, r.row.root_hash, sizeof(p.root_hash));
+    if (r->found) {
+        p.tree_size = r->row.tree_size;
+        memcpy(p.root_hash, r->row.root_hash, sizeof(p.root_hash));
     }
     if (ES_STORE_CALL(st, peer_put, &p) != ES_STORE_OK) {
         fprintf(stderr, "eseald: cannot record the alarm: %s\n", es_store_errmsg(st));
@@ -255,6 +247,30 @@ void es_fed_alarm(struct es_app *app, es_store *st, const char *node, const char
     if (ES_STORE_CALL(st, audit_append, &a) != ES_STORE_OK) {
         fprintf(stderr, "eseald: cannot audit the alarm: %s\n", es_store_errmsg(st));
     }
+}
+
+void es_fed_alarm(struct es_app *app, es_store *st, const char *node, const char *kind,
+                  json_t *evidence)
+{
+    (void)app;
+    int64_t now = (int64_t)time(NULL);
+    if (!evidence) {
+        evidence = json_object();
+    }
+    json_object_set_new(evidence, "kind", json_string(kind));
+    json_object_set_new(evidence, "node", json_string(node));
+    char *text = json_dumps(evidence, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(evidence);
+    fprintf(stderr, "eseald: FORK ALARM about node %s: %s\n", node, kind);
+    struct peer_row r = {.node = node};
+    ES_STORE_CALL(st, peer_list, find_peer_row, &r);
+    char same[96];
+    snprintf(same, sizeof(same), "\"kind\":\"%.64s\"", kind);
+    /* raised already (a sender retrying): once is evidence enough */
+    if (!r.alarm || !strstr(r.alarm, same)) {
+        alarm_write(st, node, kind, text, &r, now);
+    }
     free(r.sth);
+    free(r.alarm);
     free(text);
 }

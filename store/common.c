@@ -110,6 +110,7 @@ static const char *const sql_text[S_COUNT_] = {
     [S_INBOX_UNPROVEN] = "SELECT " INBOX_COLS " FROM fed_inbox WHERE origin = ? AND proven = 0 "
                          "AND seq <= ? ORDER BY seq LIMIT ?",
     [S_INBOX_PROVEN] = "UPDATE fed_inbox SET proven = 1 WHERE origin = ? AND seq = ?",
+    [S_INBOX_GET] = "SELECT " INBOX_COLS " FROM fed_inbox WHERE origin = ? AND seq = ?",
     [S_INBOX_COUNT] = "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM fed_inbox WHERE origin = ?",
     [S_REMOTE_UPSERT] = "INSERT INTO remote_seals (" REMOTE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (esid) DO UPDATE SET owner = excluded.owner, seq = "
@@ -1119,6 +1120,13 @@ static int c_inbox_unproven(es_store *st, const char *origin, int64_t max_seq, i
          max_seq, limit > 0 ? limit : 100);
 }
 
+static int c_inbox_get(es_store *st, const char *origin, int64_t seq,
+                       struct es_store_inbox *out)
+{
+    memset(out, 0, sizeof(*out));
+    GET_ONE(st, S_INBOX_GET, read_inbox, out, "ti", origin, seq);
+}
+
 static int c_inbox_proven(es_store *st, const char *origin, int64_t seq)
 {
     int rc = run_write(st, S_INBOX_PROVEN, NULL, "ti", origin, seq);
@@ -1409,6 +1417,7 @@ const struct es_store_ops es_store_common_ops = {
     .inbox_count = c_inbox_count,
     .inbox_unproven = c_inbox_unproven,
     .inbox_proven = c_inbox_proven,
+    .inbox_get = c_inbox_get,
     .remote_put = c_remote_put,
     .remote_get = c_remote_get,
     .peer_put = c_peer_put,

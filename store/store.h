@@ -356,6 +356,7 @@ struct es_store_ops {
     int (*inbox_unproven)(es_store *st, const char *origin, int64_t max_seq, int64_t limit,
                           es_store_inbox_cb cb, void *arg);
     int (*inbox_proven)(es_store *st, const char *origin, int64_t seq);
+    int (*inbox_get)(es_store *st, const char *origin, int64_t seq, struct es_store_inbox *out);
     /* Events received from origin: how many, and the largest seq. */
     int (*inbox_count)(es_store *st, const char *origin, int64_t *out_count,
                        int64_t *out_max_seq);

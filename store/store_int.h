@@ -66,6 +66,7 @@ enum es_stmt {
     S_INBOX_COUNT,
     S_INBOX_UNPROVEN,
     S_INBOX_PROVEN,
+    S_INBOX_GET,
     S_REMOTE_UPSERT,
     S_REMOTE_GET,
     S_PEER_UPSERT,

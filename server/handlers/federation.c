@@ -100,7 +100,20 @@ void h_fed_events(struct es_call *c)
             ES_STORE_CALL0(st, rollback);
         }
         free(text);
-        if (dup || api_store_ok(c, rc, "federation event")) {
+        struct es_store_inbox had;
+        if (dup && ES_STORE_CALL(st, inbox_get, in.origin, in.seq, &had) == ES_STORE_OK &&
+            strcmp(had.leaf_hash, in.leaf_hash)) {
+            /* the same event id for another entry: the sender's history was
+             * rewritten (a restored backup, a forged log) */
+            es_fed_alarm(c->app, st, p->cfg->id, "seq-reused",
+                         json_pack("{s:s,s:I,s:s,s:s,s:O}", "detail",
+                                   "an event id received before came again with another entry",
+                                   "seq", (json_int_t)seq, "accepted_leaf_hash", had.leaf_hash,
+                                   "new_leaf_hash", in.leaf_hash, "new_event", b));
+            api_error(c, 409, "conflict", "Event %s/%lld was received before with another log "
+                      "entry: history was rewritten (fork alarm raised).", p->cfg->id,
+                      (long long)seq);
+        } else if (dup || api_store_ok(c, rc, "federation event")) {
             p->sth_due = 1; /* and check the sender's log has it */
             pthread_cond_signal(&c->app->fed->wake);
             api_json(c, 200, json_pack("{s:b,s:b,s:s,s:I}", "accepted", 1, "duplicate", dup,

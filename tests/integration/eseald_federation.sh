@@ -90,6 +90,7 @@ printf 'role = capital\n' > "$T/bad3.conf"
 "$ESEALD" --config "$T/bad3.conf" 2>"$T/err"; [ $? -eq 2 ] && grep -q "role" "$T/err"; check $? "an unknown role is refused"
 
 start_node N; start_node A; start_node B
+sqlite3 "$T/A.db" ".backup '$T/A-backup.db'" # A as it was before any seal: restored at the end
 
 # ---- a seal of sub-centre A, verified through sub-centre B ----
 on A
@@ -269,7 +270,23 @@ curl -s -D - -o /dev/null "$URL/api/v1/seals/$ESID2/status" | grep -qi '^Warning
 on B; api_file POST /api/v1/verify "$T/v.json"; expect 200 "verify through B with A down"
 [ "$(jqb '.report.signatures[0].registry.answer_fresh')" = false ] && [ "$(jqb .registry_ok)" = false ]
 check $? "B: an out-of-date answer is not relied on (answer_fresh false, registry not ok)"
-stop_node B; stop_node N
+
+# ---- A restored from its first backup: its event ids come again, with other entries ----
+rm -f "$T/A.db-wal" "$T/A.db-shm"; cp "$T/A-backup.db" "$T/A.db"
+start_node A
+on A; new_seal "恢复后的印章" >/dev/null || exit 1
+on N; AUD=$(login auditor)
+until_ok 10 eval 'TOKEN=$AUD; api GET /api/v1/audit; jqb -e "[.entries[] | select(.action == \"federation.fork\" and (.detail | test(\"seq-reused\")))] | length == 1" >/dev/null'
+check $? "national: a reused event id with another entry is a fork alarm"
+sleep 3 # A retries meanwhile
+TOKEN=$AUD; api GET /api/v1/audit
+[ "$(jqb '[.entries[] | select(.action == "federation.fork" and (.detail | test("seq-reused")))] | length')" = 1 ]
+check $? "raised once, despite A's retries"
+TOKEN=; on A; api GET /api/v1/federation/peers; [ "$(jqb .outbox.pending)" -ge 1 ]; check $? "A's rewritten events are refused, not taken as duplicates"
+[ "$(sqlite3 "$T/A.db" 'SELECT last_error FROM fed_outbox WHERE delivered_at = 0 ORDER BY seq LIMIT 1' | cut -c1-8)" = "HTTP 409" ]
+check $? "A's outbox shows the refusal (HTTP 409)"
+[ "$(sqlite3 "$T/N.db" "SELECT COUNT(*) FROM fed_inbox WHERE origin = 'A'")" = "$TOTAL_A" ]; check $? "national applied none of them"
+stop_node A; stop_node B; stop_node N
 
 # ---- the outbox on PostgreSQL: the national node down and back ----
 if command -v psql >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -737,6 +737,11 @@ static void suite_federation(es_store *st)
     in.seq = 2;
     ES_STORE_SET(in.leaf_hash, "ab");
     assert_int_equal(ES_STORE_CALL(st, inbox_put, &in), ES_STORE_OK); /* B, 2 */
+    struct es_store_inbox had;
+    assert_int_equal(ES_STORE_CALL(st, inbox_get, "B", 2, &had), ES_STORE_OK);
+    assert_string_equal(had.leaf_hash, "ab");
+    assert_string_equal(had.esid, "E9");
+    assert_int_equal(ES_STORE_CALL(st, inbox_get, "B", 99, &had), ES_STORE_NOTFOUND);
     struct unproven_seen u = {0};
     assert_int_equal(ES_STORE_CALL(st, inbox_unproven, "B", 5, 10, inbox_cb, &u), ES_STORE_OK);
     assert_int_equal(u.n, 2);
