@@ -258,6 +258,39 @@ static void test_lock_p2(void **st)
     es_free(s);
 }
 
+/* A later revision that fills in a text field: a form change (WARNING),
+ * and, since eseal's lock covers all fields existing at signing, a broken
+ * FieldMDP lock (mdp FAILED) naming the field. */
+static void test_form_filling(void **st)
+{
+    (void)st;
+    const char *objs[] = {
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>",
+        "<< /Type /Pages /Kids [5 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Length 51 >>\nstream\nBT /F1 24 Tf 72 720 Td (Hello eseal contract) Tj ET\n"
+        "endstream",
+        "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [6 0 R] "
+        "/Resources << /Font << /F1 3 0 R >> >> >>",
+        "<< /FT /Tx /T (amount) /V (100) /Type /Annot /Subtype /Widget /Rect [72 600 200 620] "
+        "/P 5 0 R >>"};
+    size_t np = 0, n = 0, n2 = 0;
+    uint8_t *plain = t_pdf_build(objs, 6, NULL, &np);
+    uint8_t *s = t_pdf_sign(&g_id, plain, np, &g_pos, 1, 0, &n);
+    uint8_t *t = t_pdf_append(s, n, 6,
+                              "<< /FT /Tx /T (amount) /V (900) /Type /Annot /Subtype /Widget "
+                              "/Rect [72 600 200 620] /P 5 0 R >>",
+                              t_pdf_size(s, n), &n2);
+    es_report *r = t_pdf_verify(t, n2);
+    t_expect(r, 0, "revisions", ES_CHECK_WARNING, "LATER_REVISIONS");
+    t_expect(r, 0, "mdp", ES_CHECK_FAILED, "MDP_VIOLATED");
+    t_expect(r, 0, "data_hash", ES_CHECK_PASSED, NULL);
+    es_report_free(r);
+    es_free(t);
+    es_free(s);
+    es_free(plain);
+}
+
 /* A seal whose picture is a JPEG: embedded as it is (DCTDecode). */
 static void test_jpeg_picture(void **st)
 {
@@ -355,7 +388,7 @@ int main(void)
         cmocka_unit_test(test_moved_stamp),      cmocka_unit_test(test_certified),
         cmocka_unit_test(test_riding_and_invisible), cmocka_unit_test(test_removed_signature),
         cmocka_unit_test(test_certified_p2),     cmocka_unit_test(test_lock_p2),
-        cmocka_unit_test(test_jpeg_picture),
+        cmocka_unit_test(test_jpeg_picture),     cmocka_unit_test(test_form_filling),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
