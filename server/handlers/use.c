@@ -298,7 +298,9 @@ static int sign_document(es_ctx *ctx, const struct doc_sign *ds, const uint8_t *
          * position: an invisible signature */
         es_pdf_sign_params pp = {.mode = ES_PDF_SES, .seal = ds->seal->der,
                                  .seal_len = ds->seal->der_len, .key = ds->key,
-                                 .cert = ds->cert, .positions = ps, .n_positions = n_pos};
+                                 .cert = ds->cert, .positions = ps, .n_positions = n_pos,
+                                 .timestamp = ds->tsa ? es_tsa_stamp_cb : NULL,
+                                 .timestamp_arg = ds->tsa};
         rc = es_pdf_sign(ctx, &pp, in, outp);
     } else if (rc == ES_OK) {
 #ifdef ES_HAVE_OFD
@@ -361,13 +363,6 @@ void h_seals_sign(struct es_call *c)
         strcmp(format, "pdf") != 0) {
         api_error(c, 400, "bad_request", "format is \"detached\" (any file), \"ofd\" or "
                   "\"pdf\".");
-        return;
-    }
-    if (tsa && !strcmp(format, "pdf")) {
-        /* es_pdf_sign has no time-stamp hook yet: refusing is better than a
-         * document the caller believes time-stamped */
-        api_error(c, 400, "bad_request", "\"tsa\" is not available for PDF documents yet: "
-                  "seal the PDF without it, or use format \"ofd\" or \"detached\".");
         return;
     }
     if (!name || !name[0]) {

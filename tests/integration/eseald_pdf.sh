@@ -2,10 +2,10 @@
 # End-to-end test of sealing PDF documents through eseald
 # (POST /api/v1/seals/{esid}/sign with "format":"pdf"): a stamp at a
 # position and an invisible signature, the original bytes kept as a prefix,
-# a second seal adding a revision, the public verification of the result
-# (and `eseal pdf verify` against the platform's CA), and the refusals:
-# "tsa" (no PDF time stamps yet), "embed_status", a position off the pages,
-# a file that is not a PDF. The plain input is normalised by qpdf (skip 77
+# a second seal adding a revision, a time stamp from the platform's TSA, the
+# public verification of the result (and `eseal pdf verify` against the
+# platform's CA), and the refusals: "embed_status", a position off the
+# pages, a file that is not a PDF. The plain input is normalised by qpdf (skip 77
 # without qpdf).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -17,7 +17,7 @@ cat > "$T/raw.pdf" <<'EOF'
 1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
 2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >> endobj
 3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj
-4 0 obj << /Length 47 >> stream
+4 0 obj << /Length 49 >> stream
 BT /F1 24 Tf 72 720 Td (Platform contract) Tj ET
 endstream endobj
 5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
@@ -90,10 +90,16 @@ expect 200 "seal a PDF without a position"
 verify_pdf "$T/inv.pdf"
 [ "$(jqb .verdict)" = TOTAL-PASSED ]; check $? "the invisible signature verifies"
 
+# ---- with the platform TSA's token: judged at genTime ----
+seal_pdf "$T/in.pdf" "$T/ts.pdf" ',"tsa":true,"positions":[{"page":1,"x":60,"y":90}]'
+expect 200 "seal a PDF with a time stamp"
+[ "$(jqb .time_stamped)" = true ]; check $? "the platform says it is time-stamped"
+verify_pdf "$T/ts.pdf"
+[ "$(jqb .verdict)" = TOTAL-PASSED ]; check $? "the time-stamped PDF verifies ($(jqb .verdict))"
+check_result 0 timestamp PASSED "time-stamped"
+[ "$(jqb '.report.signatures[0].registry.time_basis')" = time_stamp ]; check $? "registry judged at genTime"
+
 # ---- refusals ----
-seal_pdf "$T/in.pdf" "$T/x.pdf" ',"tsa":true'
-expect 400 "tsa with a PDF"
-jqb .error.message | grep -q "not available for PDF"; check $? "the message says why"
 seal_pdf "$T/in.pdf" "$T/x.pdf" ',"embed_status":true'
 expect 400 "embed_status with a PDF"
 seal_pdf "$T/in.pdf" "$T/x.pdf" ',"positions":[{"page":9,"x":10,"y":10}]'
@@ -103,8 +109,8 @@ seal_pdf "$T/junk.pdf" "$T/x.pdf" ''
 expect 400 "a file that is not a PDF"
 [ "$(jqb .error.code)" = refused ]; check $? "refused ($(jqb .error.code))"
 TOKEN=$A_USER; api GET "/api/v1/usage?esid=$ESID"
-[ "$(jqb '[.usage[] | select(.result == "ok" and (.detail | test("pdf")))] | length')" = 3 ]
-check $? "the usage log has the three PDF seals"
+[ "$(jqb '[.usage[] | select(.result == "ok" and (.detail | test("pdf")))] | length')" = 4 ]
+check $? "the usage log has the four PDF seals"
 [ "$(jqb '[.usage[] | select(.result == "error")] | length')" -ge 2 ]
 check $? "and the failed attempts"
 api GET /api/v1/health; expect 200 "alive"
