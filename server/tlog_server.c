@@ -259,11 +259,15 @@ void es_fed_alarm(struct es_app *app, es_store *st, const char *node, const char
     }
     json_object_set_new(evidence, "kind", json_string(kind));
     json_object_set_new(evidence, "node", json_string(node));
-    char *text = json_dumps(evidence, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(evidence);
     fprintf(stderr, "eseald: FORK ALARM about node %s: %s\n", node, kind);
     struct peer_row r = {.node = node};
     ES_STORE_CALL(st, peer_list, find_peer_row, &r);
+    json_t *earlier = r.alarm && r.alarm[0] ? json_loads(r.alarm, 0, NULL) : NULL;
+    if (earlier) {
+        json_object_set_new(evidence, "earlier", earlier); /* keep all the evidence */
+    }
+    char *text = json_dumps(evidence, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(evidence);
     char same[96];
     snprintf(same, sizeof(same), "\"kind\":\"%.64s\"", kind);
     /* raised already (a sender retrying): once is evidence enough */

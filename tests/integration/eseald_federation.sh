@@ -282,6 +282,9 @@ sleep 3 # A retries meanwhile
 TOKEN=$AUD; api GET /api/v1/audit
 [ "$(jqb '[.entries[] | select(.action == "federation.fork" and (.detail | test("seq-reused")))] | length')" = 1 ]
 check $? "raised once, despite A's retries"
+TOKEN=; api GET /api/v1/federation/peers
+jqb -e '.peers[] | select(.node == "A") | .alarm.kind == "seq-reused" and .alarm.earlier.kind == "two-heads-for-one-size"' >/dev/null
+check $? "the new alarm keeps the earlier one's evidence"
 TOKEN=; on A; api GET /api/v1/federation/peers; [ "$(jqb .outbox.pending)" -ge 1 ]; check $? "A's rewritten events are refused, not taken as duplicates"
 [ "$(sqlite3 "$T/A.db" 'SELECT last_error FROM fed_outbox WHERE delivered_at = 0 ORDER BY seq LIMIT 1' | cut -c1-8)" = "HTTP 409" ]
 check $? "A's outbox shows the refusal (HTTP 409)"
