@@ -9,7 +9,7 @@ const I18N = {
     title: '电子印章管理与验证平台', verify: '印章验证', login: '登录', logout: '退出', apps: '用章申请',
     seals: '印章', grants: '授权用印', usage: '用印日志', audit: '审计日志', users: '用户与单位',
     username: '用户名', password: '密码', signin: '登录', lang: 'English',
-    verifyTitle: '在线验证（无需登录）', verifyHelp: '上传签章文件（OFD、签名 .sig 或印章 .esl）；分离签名需同时上传原文。',
+    verifyTitle: '在线验证（无需登录）', verifyHelp: '上传签章文件（PDF、OFD、签名 .sig 或印章 .esl）；分离签名需同时上传原文。',
     file: '签章文件 / 印章', original: '原文（分离签名时）', doVerify: '验证', verdict: '结论',
     checks: '检查项', registry: '备案状态', statusNow: '当前状态', statusAtSigning: '签章时状态',
     notInRegistry: '本平台未备案此印章', newApp: '申请刻制印章', sealName: '印章名称', sealType: '印章类型',
@@ -22,13 +22,26 @@ const I18N = {
     orgName: '单位名称', orgCode: '统一社会信用代码', loggedAs: '当前用户', none: '无', open: '查看',
     cancelReason: '注销原因', lostAt: '遗失时间', newName: '新名称', refresh: '刷新', ok: '成功',
     failed: '失败', remake: '重新制作（替换）', format: '格式', detached: '分离签名', ofd: 'OFD 文档',
-    page: '页', x: 'X (mm)', y: 'Y (mm)', purpose: '用途',
+    page: '页', x: 'X (mm)', y: 'Y (mm)', purpose: '用途', pdf: 'PDF 文档',
+    tsa: '加盖可信时间戳（本平台时间戳服务）', embedStatus: '嵌入本平台签名的印章状态证明（仅分离签名）',
+    timeStamped: '已加盖时间戳', statusEmbedded: '已嵌入印章状态证明',
+    timeUsed: '状态判定时间', timeBasis: '依据', basis_time_stamp: '时间戳时间（已证明）',
+    basis_signer_claim: '签章人声称的签章时间（未经证明）', basis_verification_time: '验证时间（签章时间未知）',
+    owner: '所属节点', answerStale: '所属节点的状态应答已过期', signatureOf: '签名',
+    revision: '修订版本', byteRange: 'ByteRange', coverage: '覆盖范围', laterRevisions: '后续修订',
+    stamp: '印章外观', sigDict: '签名字典', mdp: '修改权限', pdfFacts: 'PDF 修订与覆盖范围',
+    federation: '联邦节点', node: '节点', fedRole: '角色', nationalNode: '国家节点', logSize: '本节点日志条目数',
+    outbox: '待发送事件', outboxPending: '待发送', outboxDelivered: '已送达', peers: '对等节点',
+    eventsReceived: '已接收事件', lastHead: '最近接受的树头', checkedAt: '检查时间', alarms: '分叉告警',
+    noAlarm: '无告警', localAlarm: '本节点日志告警', detail: '详情',
+    TOTAL_PASSED: '验证通过', TOTAL_FAILED: '验证失败', INDETERMINATE: '无法确定',
+    role_standalone: '独立节点', role_subcentre: '分中心', role_national: '国家节点',
   },
   en: {
     title: 'Electronic Seal Platform', verify: 'Verify', login: 'Log in', logout: 'Log out', apps: 'Applications',
     seals: 'Seals', grants: 'Grants', usage: 'Usage log', audit: 'Audit log', users: 'Users & orgs',
     username: 'User name', password: 'Password', signin: 'Log in', lang: '中文',
-    verifyTitle: 'Online verification (no login)', verifyHelp: 'Upload a sealed file (OFD, a .sig signature or a .esl seal); for a detached signature also upload the original.',
+    verifyTitle: 'Online verification (no login)', verifyHelp: 'Upload a sealed file (PDF, OFD, a .sig signature or a .esl seal); for a detached signature also upload the original.',
     file: 'Sealed file / seal', original: 'Original (detached signature)', doVerify: 'Verify', verdict: 'Verdict',
     checks: 'Checks', registry: 'Registry', statusNow: 'Status now', statusAtSigning: 'Status when sealed',
     notInRegistry: 'This seal is not registered on this platform', newApp: 'Apply for a seal', sealName: 'Seal name',
@@ -42,7 +55,20 @@ const I18N = {
     orgCode: 'Credit code', loggedAs: 'Logged in as', none: 'none', open: 'Open', cancelReason: 'Cancellation reason',
     lostAt: 'Lost since', newName: 'New name', refresh: 'Refresh', ok: 'ok', failed: 'failed',
     remake: 'Re-make (replace)', format: 'Format', detached: 'Detached signature', ofd: 'OFD document',
-    page: 'Page', x: 'X (mm)', y: 'Y (mm)', purpose: 'Purpose',
+    page: 'Page', x: 'X (mm)', y: 'Y (mm)', purpose: 'Purpose', pdf: 'PDF document',
+    tsa: "Time-stamp it (the platform's time-stamp authority)", embedStatus: "Embed the platform's signed seal status (detached only)",
+    timeStamped: 'time-stamped', statusEmbedded: 'seal status embedded',
+    timeUsed: 'Status judged at', timeBasis: 'Basis', basis_time_stamp: 'time of the time stamp (proven)',
+    basis_signer_claim: "signing time claimed by the signer (not proven)", basis_verification_time: 'verification time (signing time unknown)',
+    owner: 'Owner node', answerStale: "The owner node's status answer is out of date", signatureOf: 'Signature',
+    revision: 'Revision', byteRange: 'ByteRange', coverage: 'Coverage', laterRevisions: 'Later revisions',
+    stamp: 'Stamp', sigDict: 'Signature dictionary', mdp: 'Modification permissions', pdfFacts: 'PDF revision and coverage',
+    federation: 'Federation', node: 'Node', fedRole: 'Role', nationalNode: 'National node', logSize: "This node's log entries",
+    outbox: 'Outbox', outboxPending: 'pending', outboxDelivered: 'delivered', peers: 'Peers',
+    eventsReceived: 'Events received', lastHead: 'Last accepted tree head', checkedAt: 'Checked', alarms: 'Fork alarms',
+    noAlarm: 'no alarm', localAlarm: "Alarm on this node's own log", detail: 'Detail',
+    TOTAL_PASSED: 'passed', TOTAL_FAILED: 'failed', INDETERMINATE: 'indeterminate',
+    role_standalone: 'standalone', role_subcentre: 'sub-centre', role_national: 'national node',
   },
 };
 const STATUS = {
@@ -123,6 +149,7 @@ function b64Blob(b64, type) {
 }
 function setSession(s) {
   session = s;
+  fed = undefined;
   if (s) sessionStorage.setItem('eseal.session', JSON.stringify(s));
   else sessionStorage.removeItem('eseal.session');
   render();
@@ -139,7 +166,24 @@ const PAGES = {
   usage: { roles: ['org_admin', 'auditor', 'user'], render: pageUsage },
   audit: { roles: ['auditor'], render: pageAudit },
   users: { roles: ['admin', 'org_admin'], render: pageUsers },
+  federation: { roles: ['admin', 'auditor'], render: pageFederation, shown: () => fedRole() !== 'standalone' },
 };
+const shown = (p) => PAGES[p].roles.includes(role()) && (!PAGES[p].shown || PAGES[p].shown());
+
+/* This node's federation role (GET /federation/peers), asked once for the
+ * roles that may see the federation view; until it is known the view is
+ * hidden, as on a standalone node. */
+let fed; /* undefined: not asked; null: being asked or unavailable; else the answer */
+const fedRole = () => (fed && fed.role) || 'standalone';
+function fedLoad() {
+  if (fed !== undefined || !PAGES.federation.roles.includes(role())) return;
+  fed = null;
+  api('GET', '/federation/peers').then((r) => {
+    fed = r;
+    $('#nav').dataset.fedRole = r.role;
+    if (fedRole() !== 'standalone') render(); /* a standalone node's page does not change */
+  }).catch(() => { /* stays hidden */ });
+}
 
 function render() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -149,10 +193,12 @@ function render() {
   $('#logout').textContent = t('logout');
   $('#logout').hidden = !session;
   $('#who').textContent = session ? `${t('loggedAs')}: ${session.username} (${session.role})` : '';
+  fedLoad();
   let page = (location.hash || '#').slice(1).split('/')[0];
-  if (!PAGES[page] || !PAGES[page].roles.includes(role())) page = session ? defaultPage() : 'verify';
+  if (!PAGES[page] || !shown(page)) page = session ? defaultPage() : 'verify';
   const nav = $('#nav');
-  nav.replaceChildren(...Object.keys(PAGES).filter((p) => PAGES[p].roles.includes(role()))
+  if (fed) nav.dataset.fedRole = fed.role; else delete nav.dataset.fedRole;
+  nav.replaceChildren(...Object.keys(PAGES).filter(shown)
     .map((p) => h('a', { href: '#' + p, id: 'nav-' + p, class: p === page ? 'active' : '' }, t(p))));
   const main = $('#main');
   main.replaceChildren();
@@ -201,28 +247,62 @@ function pageVerify(main) {
     drop), h('section', { class: 'card' }, out));
 }
 
+const verdictText = (v) => `${t((v || '').replace('-', '_'))} (${v})`;
+const checkOf = (s, id) => (s.checks || []).find((c) => c.id === id);
+
+/* The facts a PDF signature's document checks carry (docs/pdf.md): which
+ * revision it signs, what its /ByteRange covers, what came after it. */
+function pdfFacts(s) {
+  const br = checkOf(s, 'byte_range');
+  if (!br) return null;
+  const m = /^(\[[^\]]*\]): revision (\d+) of (\d+), (.*)$/.exec(br.detail || '');
+  const row = (label, c, text) => (c || text) ? h('tr', { 'data-fact': label },
+    h('th', {}, t(label)), h('td', { class: c ? c.result : '' }, text || c.detail || '', c && c.reason ? ` (${c.reason})` : '')) : null;
+  return h('table', { class: 'facts pdf-facts' }, h('caption', {}, t('pdfFacts')),
+    m ? row('revision', null, `${m[2]} / ${m[3]}`) : null,
+    row('byteRange', br, m ? m[1] : null),
+    m ? row('coverage', null, m[4]) : null,
+    row('laterRevisions', checkOf(s, 'revisions')),
+    row('sigDict', checkOf(s, 'pdf_structure')),
+    row('stamp', checkOf(s, 'stamp')),
+    row('mdp', checkOf(s, 'mdp')));
+}
+
+/* The registry's word: the status then and now, and at which time and why
+ * (time_basis, server/handlers/verify.c). */
+function registryBox(reg, seal) {
+  if (!reg.known) return h('div', { class: 'registry muted' }, t('notInRegistry'));
+  return h('div', { class: 'registry', id: 'verify-registry' }, h('h3', {}, t('registry')),
+    h('div', {}, `${seal.name || reg.name || ''} · ${reg.org || ''} · ${reg.reg_no || ''}`),
+    reg.owner ? h('div', {}, `${t('owner')}: `, h('span', { class: 'mono' }, reg.owner)) : null,
+    reg.answer_fresh === false ? h('div', { class: 'FAILED' }, t('answerStale')) : null,
+    h('div', {}, `${t('statusNow')}: `, badge(reg.status_now)),
+    reg.status_at_signing ? h('div', {}, `${t('statusAtSigning')}: `, badge(reg.status_at_signing)) : null,
+    reg.time_basis ? h('div', { class: 'basis', 'data-basis': reg.time_basis },
+      `${t('timeUsed')}: ${reg.time_used || ''} · ${t('timeBasis')}: `,
+      h('strong', { class: reg.time_basis === 'time_stamp' ? 'PASSED' : 'INDETERMINATE' }, t('basis_' + reg.time_basis)),
+      reg.time_note ? h('div', { class: 'muted' }, reg.time_note) : null) : null,
+    reg.lost_since ? h('div', {}, `${t('lostAt')}: ${reg.lost_since}`) : null,
+    h('div', { class: reg.ok ? 'PASSED' : 'FAILED' }, reg.note));
+}
+
 function showReport(out, r) {
   const rep = r.report || {};
-  const kids = [h('div', { class: 'verdict ' + r.verdict, id: 'verify-verdict' }, `${t('verdict')}: ${r.verdict}`)];
-  for (const s of rep.signatures || []) {
+  const kids = [h('div', { class: 'verdict ' + r.verdict, id: 'verify-verdict' }, `${t('verdict')}: ${verdictText(r.verdict)}`)];
+  (rep.signatures || []).forEach((s, i) => {
     const reg = s.registry || {};
     const seal = s.seal || {};
     const pic = reg.known ? h('img', { src: `/api/v1/seals/${encodeURIComponent(reg.esid)}/picture`, alt: seal.name || '' }) : null;
     const checks = h('ul', { class: 'checks' }, (s.checks || []).map((c) =>
-      h('li', { class: c.result, 'data-check': c.id }, `${c.id}: ${c.result}${c.reason ? ' — ' + c.reason : ''}`)));
-    const regBox = reg.known
-      ? h('div', { class: 'registry', id: 'verify-registry' }, h('h3', {}, t('registry')),
-        h('div', {}, `${seal.name || reg.name} · ${reg.org || ''} · ${reg.reg_no || ''}`),
-        h('div', {}, `${t('statusNow')}: `, badge(reg.status_now)),
-        reg.status_at_signing ? h('div', {}, `${t('statusAtSigning')}: `, badge(reg.status_at_signing)) : null,
-        reg.lost_since ? h('div', {}, `${t('lostAt')}: ${reg.lost_since}`) : null,
-        h('div', { class: reg.ok ? 'PASSED' : 'FAILED' }, reg.note))
-      : h('div', { class: 'registry muted' }, t('notInRegistry'));
-    kids.push(h('div', { class: 'sigcard' }, pic, h('div', {},
-      h('div', { class: s.verdict }, h('strong', {}, s.verdict), ` · ${s.signer || ''}`),
-      h('div', { class: 'muted' }, `${seal.name || ''} · esID ${seal.esid || ''} · ${s.signing_time || ''}`),
-      h('h3', {}, t('checks')), checks, regBox)));
-  }
+      h('li', { class: c.result, 'data-check': c.id, title: c.clause || '' }, `${c.id}: ${c.result}${c.reason ? ' — ' + c.reason : ''}`,
+        c.detail ? h('div', { class: 'muted detail' }, c.detail) : null)));
+    kids.push(h('div', { class: 'sigcard', 'data-sig': s.id || i }, pic, h('div', {},
+      h('div', { class: s.verdict }, `${t('signatureOf')} ${i + 1}${s.id ? ' · ' + s.id : ''} · `,
+        h('strong', {}, verdictText(s.verdict)), ` · ${s.signer || ''}`),
+      h('div', { class: 'muted' }, `${seal.name || ''} · esID ${seal.esid || ''} · ${s.signing_time || ''}`,
+        s.time_source ? ` · ${s.time_source}` : ''),
+      pdfFacts(s), registryBox(reg, seal), h('h3', {}, t('checks')), checks)));
+  });
   out.replaceChildren(...kids);
 }
 
@@ -372,10 +452,18 @@ function grantBox(main, s) {
 
 function signBox(main, s) {
   const file = h('input', { type: 'file', id: 'sign-file' });
-  const fmt = h('select', { id: 'sign-format' }, h('option', { value: 'detached' }, t('detached')), h('option', { value: 'ofd' }, t('ofd')));
+  const fmt = h('select', { id: 'sign-format' }, h('option', { value: 'detached' }, t('detached')),
+    h('option', { value: 'ofd' }, t('ofd')), h('option', { value: 'pdf' }, t('pdf')));
   const page = h('input', { id: 'sign-page', type: 'number', value: '1' });
   const x = h('input', { id: 'sign-x', type: 'number', value: '100' });
   const y = h('input', { id: 'sign-y', type: 'number', value: '200' });
+  const tsa = h('input', { id: 'sign-tsa', type: 'checkbox' });
+  const embed = h('input', { id: 'sign-embed', type: 'checkbox' });
+  /* the status answer goes into a detached signature's TBS_Sign only (api.md) */
+  fmt.addEventListener('change', () => {
+    embed.disabled = fmt.value !== 'detached';
+    if (embed.disabled) embed.checked = false;
+  });
   const out = h('div', { id: 'sign-result' });
   const form = h('form', { id: 'sign-form', onsubmit: async (e) => {
     e.preventDefault();
@@ -383,17 +471,23 @@ function signBox(main, s) {
     try {
       const f = file.files[0];
       const body = { name: f.name.replace(/[^\x20-\x7e]/g, '_'), data: await fileB64(f), format: fmt.value };
-      if (fmt.value === 'ofd') body.positions = [{ page: +page.value, x: +x.value, y: +y.value }];
+      if (fmt.value !== 'detached') body.positions = [{ page: +page.value, x: +x.value, y: +y.value }];
+      if (tsa.checked) body.tsa = true;
+      if (embed.checked) body.embed_status = true;
       const r = await api('POST', `/seals/${s.esid}/sign`, body);
       const b64 = r.signature || r.document;
-      const name = r.signature ? f.name + '.sig' : f.name.replace(/\.ofd$/i, '') + '.sealed.ofd';
-      const url = URL.createObjectURL(b64Blob(b64));
+      const ext = { detached: '', ofd: '.ofd', pdf: '.pdf' }[fmt.value];
+      const name = r.signature ? f.name + '.sig' : f.name.replace(/\.(ofd|pdf)$/i, '') + '.sealed' + ext;
+      const url = URL.createObjectURL(b64Blob(b64, fmt.value === 'pdf' ? 'application/pdf' : undefined));
       out.replaceChildren(h('p', {}, h('a', { href: url, download: name, id: 'sign-download' }, `${t('download')}: ${name}`)),
+        h('p', { id: 'sign-flags' }, r.time_stamped ? h('span', { class: 'badge PASSED', 'data-flag': 'time_stamped' }, t('timeStamped')) : null,
+          ' ', r.status_embedded ? h('span', { class: 'badge PASSED', 'data-flag': 'status_embedded' }, t('statusEmbedded')) : null),
         h('textarea', { id: 'sign-b64', readonly: true }, b64));
       toast(t('ok'));
     } catch (err) { out.replaceChildren(h('p', { class: 'FAILED', id: 'sign-error' }, err.message)); }
   } }, h('label', {}, t('document')), file, h('div', { class: 'row' }, h('div', {}, h('label', {}, t('format')), fmt),
     h('div', {}, h('label', {}, t('page')), page), h('div', {}, h('label', {}, t('x')), x), h('div', {}, h('label', {}, t('y')), y)),
+  h('label', { class: 'check' }, tsa, ' ', t('tsa')), h('label', { class: 'check' }, embed, ' ', t('embedStatus')),
   h('p', {}, h('button', { class: 'primary', type: 'submit', id: 'sign-submit' }, t('sign'))));
   main.append(h('section', { class: 'card' }, h('h2', {}, t('signDoc')), form, out));
 }
@@ -483,6 +577,39 @@ async function pageUsers(main) {
       orgs.append(h('tr', {}, h('td', {}, o.id), h('td', {}, o.name), h('td', { class: 'mono' }, o.code)));
     }
   } catch (err) { toast(err.message, true); }
+}
+
+/* federation (read-only): this node, its outbox, each peer's last accepted
+ * tree head and the fork alarms (docs/federation.md) */
+function alarmBox(a, at) {
+  if (!a) return h('span', { class: 'PASSED' }, t('noAlarm'));
+  return h('div', { class: 'FAILED alarm', 'data-alarm': a.kind || '' }, h('strong', {}, a.kind || '?'),
+    at ? ` · ${when(at)}` : '', a.detail ? h('div', {}, a.detail) : null);
+}
+async function pageFederation(main) {
+  const box = h('section', { class: 'card', id: 'federation' }, h('h2', {}, t('federation')));
+  main.append(box);
+  try { fed = await api('GET', '/federation/peers'); } catch (err) { toast(err.message, true); return; }
+  const f = fed;
+  const head = (p) => (p.tree_size || p.root_hash
+    ? h('span', {}, `${p.tree_size || 0} · `, h('span', { class: 'mono', title: p.root_hash || '' }, (p.root_hash || '').slice(0, 16) + '…'))
+    : t('none'));
+  box.append(h('table', { class: 'facts', id: 'fed-self' },
+    h('tr', {}, h('th', {}, t('node')), h('td', { class: 'mono', id: 'fed-node' }, f.node)),
+    h('tr', {}, h('th', {}, t('fedRole')), h('td', { id: 'fed-role' }, t('role_' + f.role))),
+    f.national ? h('tr', {}, h('th', {}, t('nationalNode')), h('td', { class: 'mono' }, f.national)) : null,
+    h('tr', {}, h('th', {}, t('logSize')), h('td', {}, (f.log || {}).tree_size)),
+    h('tr', {}, h('th', {}, t('localAlarm')), h('td', {}, alarmBox((f.log || {}).alarm))),
+    h('tr', {}, h('th', {}, t('outbox')), h('td', { id: 'fed-outbox' },
+      `${(f.outbox || {}).pending} ${t('outboxPending')} · ${(f.outbox || {}).delivered} ${t('outboxDelivered')} / ${(f.outbox || {}).total}`)),
+    h('tr', {}, h('th', {}, t('alarms')), h('td', { class: f.alarms ? 'FAILED' : 'PASSED', id: 'fed-alarms' }, String(f.alarms || 0)))),
+  h('h3', {}, t('peers')), h('table', { id: 'fed-peers' },
+    h('thead', {}, h('tr', {}, [t('node'), 'URL', t('eventsReceived'), t('lastHead'), t('checkedAt'), t('alarms')].map((x) => h('th', {}, x)))),
+    h('tbody', {}, (f.peers || []).map((p) => h('tr', { 'data-peer': p.node },
+      h('td', { class: 'mono' }, p.node, p.national ? ` (${t('nationalNode')})` : ''), h('td', { class: 'mono' }, p.url || ''),
+      h('td', {}, p.events_received !== undefined ? `${p.events_received} (seq ${p.max_seq})` : ''),
+      h('td', {}, head(p)), h('td', {}, when(p.checked_at)), h('td', {}, alarmBox(p.alarm, p.alarm_at)))))),
+  h('p', {}, h('button', { id: 'fed-refresh', onclick: () => render() }, t('refresh'))));
 }
 
 /* ---- start ---- */
