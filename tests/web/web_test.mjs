@@ -6,7 +6,8 @@
 // registry judged at the time stamp's time), in Chinese and in English; the
 // federation view hidden on this standalone node, and shown, with the
 // server's strings as text, for a faked sub-centre answer.
-// Prints "N passed, M failed".
+// Prints "N passed, M failed". WEB_SHOTS=DIR: screenshots of the PDF report
+// and the federation view there.
 import { chromium } from 'playwright-core';
 
 const url = process.argv[2];
@@ -194,6 +195,7 @@ try {
   await verifyPdf();
   ok((await page.textContent('#verify-registry [data-basis="time_stamp"]')).includes('time of the time stamp (proven)'),
     'sealed PDF: judged at the time stamp, in English');
+  if (process.env.WEB_SHOTS) await page.screenshot({ path: process.env.WEB_SHOTS + '/verify-pdf.png', fullPage: true });
 
   // the auditor: no federation view on a standalone node
   await login('auditor');
@@ -224,6 +226,7 @@ try {
   ok((await page.textContent('#fed-outbox')).includes('2 pending'), 'federation: the outbox backlog');
   ok(await page.isVisible('#fed-peers [data-alarm="two-heads-for-one-size"]'), 'federation: the fork alarm');
   ok(await page.locator('#evil').count() === 0, 'federation: no markup from the server');
+  if (process.env.WEB_SHOTS) await page.screenshot({ path: process.env.WEB_SHOTS + '/federation.png', fullPage: true });
   await page.unroute('**/api/v1/federation/peers');
   await logout();
 } catch (e) {
