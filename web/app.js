@@ -82,6 +82,24 @@ const ACTIONS = {
   en: { register: 'Register', activate: 'Activate', suspend: 'Suspend', resume: 'Resume', freeze: 'Freeze',
         unfreeze: 'Unfreeze', 'report-loss': 'Report loss', cancel: 'Cancel', change: 'Change' },
 };
+/* check ids of docs/report-schema.md and docs/pdf.md; an unknown id shows as itself */
+const CHECKS = {
+  zh: { structure: '结构', seal_signature: '印章制作者签名', seal_maker_chain: '制章者证书链', seal_validity: '印章有效期',
+        signer_binding: '签章人与印章绑定', signer_chain: '签章人证书链', data_hash: '原文杂凑', signature: '签名值',
+        timestamp: '时间戳', timeinfo_token: '签章时间中的时间戳', seal_timestamp: '印章时间戳', status_answer: '嵌入的印章状态证明',
+        trust_list: '信任列表', pdf_structure: 'PDF 签名字典', byte_range: 'ByteRange 覆盖范围', revisions: '后续修订',
+        stamp: '印章外观', mdp: '修改权限', ofd_structure: 'OFD 结构', references: 'OFD 签名引用' },
+  en: { structure: 'structure', seal_signature: "seal maker's signature", seal_maker_chain: "seal maker's chain",
+        seal_validity: 'seal validity', signer_binding: 'signer listed in the seal', signer_chain: "signer's chain",
+        data_hash: 'data hash', signature: 'signature value', timestamp: 'time stamp', timeinfo_token: 'time stamp in timeInfo',
+        seal_timestamp: "seal's time stamp", status_answer: 'embedded seal status', trust_list: 'trust list',
+        pdf_structure: 'PDF signature dictionary', byte_range: 'ByteRange coverage', revisions: 'later revisions',
+        stamp: 'stamp', mdp: 'modification permissions', ofd_structure: 'OFD structure', references: 'OFD references' },
+};
+const RESULTS = {
+  zh: { PASSED: '通过', FAILED: '未通过', INDETERMINATE: '无法确定', WARNING: '警告' },
+  en: { PASSED: 'passed', FAILED: 'failed', INDETERMINATE: 'indeterminate', WARNING: 'warning' },
+};
 const ROLE_ACTIONS = {
   reviewer: ['register', 'freeze', 'unfreeze', 'cancel'],
   org_admin: ['activate', 'suspend', 'resume', 'report-loss', 'cancel', 'change'],
@@ -270,7 +288,18 @@ function pdfFacts(s) {
 
 /* The registry's word: the status then and now, and at which time and why
  * (time_basis, server/handlers/verify.c). */
-function registryBox(reg, seal) {
+function basisWhy(reg, s) {
+  if (lang === 'en' && reg.time_note) return reg.time_note; /* the server's words name the TSA or the reason */
+  const ts = checkOf(s, 'timestamp');
+  const why = {
+    time_stamp: '签章含有通过验证的时间戳，其时间已被证明，故按该时间判定备案状态。',
+    signer_claim: ts ? `时间戳未通过验证（${ts.reason || ts.result}），只能采用签章人自己声称的签章时间（timeInfo）。`
+      : '签章不含时间戳，只能采用签章人自己声称的签章时间（timeInfo）。',
+    verification_time: '签章时间未知，按当前时间判定备案状态。',
+  };
+  return why[reg.time_basis] || reg.time_note || '';
+}
+function registryBox(reg, seal, s) {
   if (!reg.known) return h('div', { class: 'registry muted' }, t('notInRegistry'));
   return h('div', { class: 'registry', id: 'verify-registry' }, h('h3', {}, t('registry')),
     h('div', {}, `${seal.name || reg.name || ''} · ${reg.org || ''} · ${reg.reg_no || ''}`),
@@ -281,7 +310,7 @@ function registryBox(reg, seal) {
     reg.time_basis ? h('div', { class: 'basis', 'data-basis': reg.time_basis },
       `${t('timeUsed')}: ${reg.time_used || ''} · ${t('timeBasis')}: `,
       h('strong', { class: reg.time_basis === 'time_stamp' ? 'PASSED' : 'INDETERMINATE' }, t('basis_' + reg.time_basis)),
-      reg.time_note ? h('div', { class: 'muted' }, reg.time_note) : null) : null,
+      h('div', { class: 'muted why' }, basisWhy(reg, s))) : null,
     reg.lost_since ? h('div', {}, `${t('lostAt')}: ${reg.lost_since}`) : null,
     h('div', { class: reg.ok ? 'PASSED' : 'FAILED' }, reg.note));
 }
@@ -294,14 +323,15 @@ function showReport(out, r) {
     const seal = s.seal || {};
     const pic = reg.known ? h('img', { src: `/api/v1/seals/${encodeURIComponent(reg.esid)}/picture`, alt: seal.name || '' }) : null;
     const checks = h('ul', { class: 'checks' }, (s.checks || []).map((c) =>
-      h('li', { class: c.result, 'data-check': c.id, title: c.clause || '' }, `${c.id}: ${c.result}${c.reason ? ' — ' + c.reason : ''}`,
+      h('li', { class: c.result, 'data-check': c.id, title: `${c.id} · ${c.clause || ''}` },
+        `${CHECKS[lang][c.id] || c.id}: ${RESULTS[lang][c.result] || c.result}${c.reason ? ' — ' + c.reason : ''}`,
         c.detail ? h('div', { class: 'muted detail' }, c.detail) : null)));
     kids.push(h('div', { class: 'sigcard', 'data-sig': s.id || i }, pic, h('div', {},
       h('div', { class: s.verdict }, `${t('signatureOf')} ${i + 1}${s.id ? ' · ' + s.id : ''} · `,
         h('strong', {}, verdictText(s.verdict)), ` · ${s.signer || ''}`),
       h('div', { class: 'muted' }, `${seal.name || ''} · esID ${seal.esid || ''} · ${s.signing_time || ''}`,
         s.time_source ? ` · ${s.time_source}` : ''),
-      pdfFacts(s), registryBox(reg, seal), h('h3', {}, t('checks')), checks)));
+      pdfFacts(s), registryBox(reg, seal, s), h('h3', {}, t('checks')), checks)));
   });
   out.replaceChildren(...kids);
 }

@@ -137,8 +137,10 @@ try {
   await page.goto(url + '/#seals/' + esid);
   const doc = Buffer.from('网页测试合同 / web test contract\n');
   await page.setInputFiles('#sign-file', { name: 'contract.txt', mimeType: 'text/plain', buffer: doc });
+  await page.check('#sign-embed');
   await page.click('#sign-submit');
   await page.waitForSelector('#sign-b64');
+  ok(await page.isVisible('#sign-flags [data-flag="status_embedded"]'), 'the status answer embedded');
   const sigB64 = await page.inputValue('#sign-b64');
   ok(sigB64.length > 100, 'signature returned');
   ok(await page.isVisible('#sign-download'), 'download link');
@@ -168,7 +170,9 @@ try {
   ok(await page.isVisible('#verify-registry [data-status="active"]'), 'registry status shown');
   ok(await page.isVisible('li.PASSED[data-check="data_hash"]'), 'checks in green');
   ok(await page.isVisible('.sigcard img'), 'seal picture shown');
+  ok(await page.isVisible('li.PASSED[data-check="status_answer"]'), 'the embedded status answer checked');
   ok((await page.textContent('#verify-registry [data-basis]')).includes('签章人声称'), 'no token: the claimed time, in Chinese');
+  ok((await page.textContent('#verify-registry .why')).includes('不含时间戳'), 'and why, in Chinese');
   await page.setInputFiles('#verify-data', { name: 'contract.txt', mimeType: 'text/plain', buffer: Buffer.from('tampered contract\n') });
   await page.click('#verify-go');
   await page.waitForSelector('#verify-verdict.TOTAL-FAILED');
@@ -195,6 +199,7 @@ try {
   await verifyPdf();
   ok((await page.textContent('#verify-registry [data-basis="time_stamp"]')).includes('time of the time stamp (proven)'),
     'sealed PDF: judged at the time stamp, in English');
+  ok((await page.textContent('#verify-registry .why')).includes('genTime'), "and why, in the server's words");
   if (process.env.WEB_SHOTS) await page.screenshot({ path: process.env.WEB_SHOTS + '/verify-pdf.png', fullPage: true });
 
   // the auditor: no federation view on a standalone node
