@@ -215,6 +215,7 @@ static bool in_set(const struct idset *s, int id)
 static es_result list_arrays(struct es_pdf_doc *d, struct idset *arrays, struct idset *pages)
 {
     qpdf_data q = d->q;
+    ES_GUARD(es_pdf_pages_load(d));
     for (int i = 0; i < d->n_pages; i++) {
         qpdf_oh pg = qpdf_get_page_n(q, (size_t)i);
         ES_GUARD(idset_add(pages, qpdf_oh_get_object_id(q, pg)));

@@ -147,6 +147,71 @@ static es_result check_header(struct es_pdf_doc *d)
     return ES_RESULT_OK;
 }
 
+/* The page-tree nodes on the way from the root to its first page: a loop
+ * (a node met twice) or a path deeper than ES_PDF_MAX_PAGE_DEPTH is refused. */
+static es_result first_path(struct es_pdf_doc *d, qpdf_oh node)
+{
+    qpdf_data q = d->q;
+    int seen[ES_PDF_MAX_PAGE_DEPTH];
+    for (int depth = 0;; depth++) {
+        int id = qpdf_oh_get_object_id(q, node);
+        for (int k = 0; k < depth; k++) {
+            ES_ENSURE_MSG(seen[k] != id || id == 0, ES_ERR_FORMAT_STRUCTURE,
+                          "PDF page tree: object %d is its own ancestor (a loop)", id);
+        }
+        ES_ENSURE_MSG(depth < ES_PDF_MAX_PAGE_DEPTH, ES_ERR_FORMAT_STRUCTURE,
+                      "PDF page tree: deeper than %d levels", ES_PDF_MAX_PAGE_DEPTH);
+        seen[depth] = id;
+        qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
+        if (!qpdf_oh_is_array(q, kids) || qpdf_oh_get_array_n_items(q, kids) == 0) {
+            break; /* a leaf (a page) or an empty node */
+        }
+        node = qpdf_oh_get_array_item(q, kids, 0);
+        ES_ENSURE_MSG(qpdf_oh_is_dictionary(q, node), ES_ERR_FORMAT_STRUCTURE,
+                      "PDF page tree: a /Kids entry of object %d is not a dictionary", id);
+    }
+    return es_pdf_qcheck(d, "page tree");
+}
+
+/* The page count without walking the tree: the root's /Count (a claim,
+ * checked against the limit; the pages a verdict needs are resolved one by
+ * one through /Parent, es_pdf_page_index). Without a usable /Count the
+ * whole tree is walked. */
+static es_result pages_peek(struct es_pdf_doc *d, qpdf_oh root)
+{
+    qpdf_data q = d->q;
+    qpdf_oh pages = qpdf_oh_get_key(q, root, "/Pages");
+    ES_GUARD(es_pdf_qcheck(d, "page tree"));
+    ES_ENSURE_MSG(qpdf_oh_is_dictionary(q, pages), ES_ERR_FORMAT_STRUCTURE,
+                  "PDF page tree: the catalog's /Pages is not a dictionary");
+    d->pages_id = qpdf_oh_get_object_id(q, pages);
+    qpdf_oh count = qpdf_oh_get_key(q, pages, "/Count");
+    if (!qpdf_oh_is_integer(q, count) || qpdf_oh_get_int_value(q, count) < 0) {
+        return es_pdf_pages_load(d);
+    }
+    long long np = qpdf_oh_get_int_value(q, count);
+    ES_ENSURE_MSG((uint64_t)np <= d->lim.max_pages, ES_ERR_LIMIT_COUNT,
+                  "PDF: %lld pages, more than the limit of %zu", np, d->lim.max_pages);
+    d->n_pages = (int)np;
+    return first_path(d, pages);
+}
+
+es_result es_pdf_pages_load(struct es_pdf_doc *d)
+{
+    if (d->pages_loaded) {
+        return ES_RESULT_OK;
+    }
+    /* qpdf walks /Pages refusing loops and non-page leaves */
+    int np = qpdf_get_num_pages(d->q);
+    ES_GUARD(es_pdf_qcheck(d, "page tree"));
+    ES_ENSURE_MSG(np >= 0, ES_ERR_FORMAT_STRUCTURE, "PDF: the page tree cannot be read");
+    ES_ENSURE_MSG((size_t)np <= d->lim.max_pages, ES_ERR_LIMIT_COUNT,
+                  "PDF: %d pages, more than the limit of %zu", np, d->lim.max_pages);
+    d->n_pages = np;
+    d->pages_loaded = true;
+    return ES_RESULT_OK;
+}
+
 es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
                       const es_pdf_limits *lim)
 {
@@ -190,13 +255,7 @@ es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
     ES_GUARD(es_pdf_qcheck(d, "catalog"));
     ES_ENSURE_MSG(qpdf_oh_is_dictionary(d->q, root), ES_ERR_FORMAT_STRUCTURE,
                   "PDF: the trailer's /Root is not a dictionary");
-    /* qpdf walks /Pages refusing loops and non-page leaves */
-    int np = qpdf_get_num_pages(d->q);
-    ES_GUARD(es_pdf_qcheck(d, "page tree"));
-    ES_ENSURE_MSG(np >= 0, ES_ERR_FORMAT_STRUCTURE, "PDF: the page tree cannot be read");
-    ES_ENSURE_MSG((size_t)np <= d->lim.max_pages, ES_ERR_LIMIT_COUNT,
-                  "PDF: %d pages, more than the limit of %zu", np, d->lim.max_pages);
-    d->n_pages = np;
+    ES_GUARD(pages_peek(d, root));
     return ES_RESULT_OK;
 }
 
@@ -241,18 +300,72 @@ void es_pdf_range_sm3(const uint8_t *p, const int64_t br[4], uint8_t out[32])
     es_sm3_final(&c, out);
 }
 
+/* Position of `node` among the pages under its /Parent: the pages of the
+ * kids before it (a /Pages kid counts its /Count). -1 if it is not a kid. */
+static long long pages_before(struct es_pdf_doc *d, qpdf_oh parent, int id)
+{
+    qpdf_data q = d->q;
+    qpdf_oh kids = qpdf_oh_get_key(q, parent, "/Kids");
+    int nk = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+    long long before = 0;
+    for (int i = 0; i < nk && (size_t)i <= d->lim.max_pages; i++) {
+        qpdf_oh k = qpdf_oh_get_array_item(q, kids, i);
+        if (qpdf_oh_get_object_id(q, k) == id) {
+            return before;
+        }
+        qpdf_oh c = qpdf_oh_get_key(q, k, "/Count");
+        bool node = qpdf_oh_has_key(q, k, "/Kids");
+        long long add = node && qpdf_oh_is_integer(q, c) ? qpdf_oh_get_int_value(q, c) : 1;
+        if (add < 0 || (uint64_t)(before + add) > d->lim.max_pages) {
+            return -1;
+        }
+        before += add;
+    }
+    return -1;
+}
+
 int es_pdf_page_index(struct es_pdf_doc *d, qpdf_oh page)
 {
     /* not qpdf_find_page_by_oh: it pushes inherited attributes into every
      * page, and a page written back would then name objects never written */
     int id = qpdf_oh_get_object_id(d->q, page);
-    for (int i = 0; id > 0 && i < d->n_pages; i++) {
-        qpdf_oh p = qpdf_get_page_n(d->q, (size_t)i);
-        bool hit = qpdf_oh_get_object_id(d->q, p) == id;
-        qpdf_oh_release(d->q, p);
-        if (hit) {
-            return i;
+    if (d->pages_loaded) {
+        for (int i = 0; id > 0 && i < d->n_pages; i++) {
+            qpdf_oh p = qpdf_get_page_n(d->q, (size_t)i);
+            bool hit = qpdf_oh_get_object_id(d->q, p) == id;
+            qpdf_oh_release(d->q, p);
+            if (hit) {
+                return i;
+            }
         }
+        return -1;
+    }
+    /* up the /Parent chain to the root, counting the pages before each node:
+     * only the nodes on that path and their kids are resolved */
+    qpdf_data q = d->q;
+    if (id <= 0 || qpdf_oh_has_key(q, page, "/Kids")) {
+        return -1;
+    }
+    long long index = 0;
+    qpdf_oh node = page;
+    for (int depth = 0; depth < ES_PDF_MAX_PAGE_DEPTH; depth++) {
+        int nid = qpdf_oh_get_object_id(q, node);
+        if (nid == d->pages_id) {
+            return index < d->n_pages && !qpdf_has_error(q) ? (int)index : -1;
+        }
+        qpdf_oh parent = qpdf_oh_get_key(q, node, "/Parent");
+        if (nid <= 0 || !qpdf_oh_is_dictionary(q, parent)) {
+            break;
+        }
+        long long before = pages_before(d, parent, nid);
+        if (before < 0) {
+            break;
+        }
+        index += before;
+        node = parent;
+    }
+    if (qpdf_has_error(q)) {
+        (void)qpdf_get_error(q);
     }
     return -1;
 }

@@ -21,6 +21,7 @@
 #include "eseal/pdf.h"
 
 #define ES_PDF_MAX_FIELD_DEPTH 32
+#define ES_PDF_MAX_PAGE_DEPTH 64 /* page-tree levels followed */
 #define ES_PDF_MAX_UPDATE 4096 /* objects written by one signature */
 
 /* One signature field with a signature value (/V). */
@@ -58,16 +59,24 @@ struct es_pdf_doc {
     size_t startxref;      /* of the last revision */
     bool xref_stream;      /* the last revision's xref is a stream */
     int64_t size;          /* trailer /Size */
-    int n_pages;
+    int n_pages;           /* the root's /Count until es_pdf_pages_load */
+    bool pages_loaded;     /* qpdf walked the whole page tree */
+    int pages_id;          /* object number of the root /Pages */
     char version[16];
 };
 
 /* Opens pdf[0..len) (borrowed for the doc's lifetime) within the limits.
  * Refuses: no %PDF- header in the first 1 KiB, no %%EOF, a damaged or
- * looping xref (no reconstruction), an encrypted file, a page tree qpdf
- * cannot walk, any limit. */
+ * looping xref (no reconstruction), an encrypted file, a /Count over the
+ * page limit, a loop or damage on the path to the first page, any limit.
+ * The page tree is not walked (verification needs only the widgets'
+ * pages): n_pages is the root's /Count until es_pdf_pages_load. */
 ES_RESULT es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
                       const es_pdf_limits *lim);
+/* Walks the whole page tree with qpdf (refusing loops and non-page leaves)
+ * and sets n_pages to the pages found; needed before qpdf_get_page_n.
+ * Idempotent. */
+ES_RESULT es_pdf_pages_load(struct es_pdf_doc *d);
 void es_pdf_close(struct es_pdf_doc *d);
 /* Buffers qpdf returns (stream data, page content) come from the C
  * library's malloc and go back to its free, not to es_free. */

@@ -15,6 +15,9 @@ static es_result list(const es_pdf_limits *lim, const uint8_t *pdf, size_t len,
     size_t n = 0;
     es_result res = es_pdf_open(&d, pdf, len, lim);
     if (es_is_ok(res)) {
+        res = es_pdf_pages_load(&d);
+    }
+    if (es_is_ok(res)) {
         res = es_pdf_sigs_all(&d, &v, &n);
     }
     ES_GUARD_GOTO(res);

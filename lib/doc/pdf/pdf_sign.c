@@ -310,6 +310,7 @@ static es_result sign_steps(struct signer *s, const char *in_path, const char *o
     ES_GUARD(es_file_read(in_path, lim.max_file_size, &s->in, &s->in_len));
     ES_GUARD(es_pdf_open(&s->d, s->in, s->in_len, pp->limits));
     s->open = true;
+    ES_GUARD(es_pdf_pages_load(&s->d));
     ES_ENSURE_MSG(s->d.n_pages >= 1, ES_ERR_FORMAT_STRUCTURE, "PDF: the document has no page");
     ES_GUARD(check_existing(s));
 

@@ -230,6 +230,7 @@ es_result es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
     if (n_pos == 0) {
         return ES_RESULT_OK;
     }
+    ES_GUARD(es_pdf_pages_load(d));
     double w = (w_mm > 0 ? w_mm : 40) * PT_PER_MM, h = (h_mm > 0 ? h_mm : 40) * PT_PER_MM;
     struct place *pl = NULL;
     size_t n = 0;

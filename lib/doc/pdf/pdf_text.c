@@ -433,6 +433,7 @@ es_result es_pdf_find_keyword(struct es_pdf_doc *d, const char *keyword, int occ
     uint32_t kw[128];
     size_t nk = utf8_decode(keyword, kw, 128);
     ES_ENSURE_MSG(nk > 0, ES_ERR_USAGE_ARG, "empty keyword");
+    ES_GUARD(es_pdf_pages_load(d));
     qpdf_data q = d->q;
     es_result res = ES_RESULT_OK;
     struct scan s;
