@@ -95,24 +95,11 @@ static void read_reference(qpdf_data q, qpdf_oh sig, struct es_pdf_sig *s)
     }
 }
 
-static es_result read_sig(struct walk *w, qpdf_oh field, qpdf_oh v, const char *name)
+/* The signature dictionary's entries, through qpdf. */
+static es_result read_dict(struct es_pdf_doc *d, qpdf_oh v, const char *name,
+                           struct es_pdf_sig *s)
 {
-    struct es_pdf_doc *d = w->d;
     qpdf_data q = d->q;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 8;
-        struct es_pdf_sig *nv = es_realloc(w->v, cap * sizeof(*nv));
-        ES_ENSURE(nv, ES_ERR_NOMEM);
-        w->v = nv;
-        w->cap = cap;
-    }
-    struct es_pdf_sig *s = &w->v[w->n++];
-    memset(s, 0, sizeof(*s));
-    s->page = -1;
-    s->rev_end = d->n;
-    snprintf(s->name, sizeof(s->name), "%s", name);
-    s->field_id = qpdf_oh_get_object_id(q, field);
-    s->sig_id = qpdf_oh_get_object_id(q, v);
     name_of(q, v, "/Filter", s->filter, sizeof(s->filter));
     name_of(q, v, "/SubFilter", s->subfilter, sizeof(s->subfilter));
     qpdf_oh m = qpdf_oh_get_key(q, v, "/M");
@@ -145,6 +132,13 @@ static es_result read_sig(struct walk *w, qpdf_oh field, qpdf_oh v, const char *
         s->has_contents = true;
     }
     read_reference(q, v, s);
+    return ES_RESULT_OK;
+}
+
+/* The field's lock and widgets. */
+static es_result read_field(struct es_pdf_doc *d, qpdf_oh field, struct es_pdf_sig *s)
+{
+    qpdf_data q = d->q;
     qpdf_oh lock = qpdf_oh_get_key(q, field, "/Lock");
     if (qpdf_oh_is_dictionary(q, lock)) {
         s->fieldmdp = true;
@@ -164,6 +158,44 @@ static es_result read_sig(struct walk *w, qpdf_oh field, qpdf_oh v, const char *
         }
     }
     return es_pdf_qcheck(d, "signature field");
+}
+
+/* *out_sig false: /V is no dictionary, the field is walked as any other. */
+static es_result read_sig(struct walk *w, qpdf_oh field, qpdf_oh v, const char *name,
+                          bool *out_sig)
+{
+    struct es_pdf_doc *d = w->d;
+    qpdf_data q = d->q;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 8;
+        struct es_pdf_sig *nv = es_realloc(w->v, cap * sizeof(*nv));
+        ES_ENSURE(nv, ES_ERR_NOMEM);
+        w->v = nv;
+        w->cap = cap;
+    }
+    struct es_pdf_sig *s = &w->v[w->n++];
+    memset(s, 0, sizeof(*s));
+    s->page = -1;
+    s->rev_end = d->n;
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->field_id = qpdf_oh_get_object_id(q, field);
+    s->sig_id = qpdf_oh_get_object_id(q, v);
+    *out_sig = true;
+    bool fast = false;
+    if (qpdf_oh_is_indirect(q, v)) {
+        /* without qpdf parsing the dictionary and its ~100 KiB of hex */
+        ES_GUARD(es_pdf_sigdict_fast(d, s->sig_id, qpdf_oh_get_generation(q, v), name, s,
+                                     &fast));
+    }
+    if (!fast && !qpdf_oh_is_dictionary(q, v)) {
+        w->n--;
+        *out_sig = false;
+        return es_pdf_qcheck(d, "signature field");
+    }
+    if (!fast) {
+        ES_GUARD(read_dict(d, v, name, s));
+    }
+    return read_field(d, field, s);
 }
 
 static es_result walk_field(struct walk *w, qpdf_oh f, const char *parent, const char *ft_in,
@@ -194,8 +226,12 @@ static es_result walk_field(struct walk *w, qpdf_oh f, const char *parent, const
         snprintf(ft, sizeof(ft), "%s", ft_in);
     }
     qpdf_oh v = qpdf_oh_get_key(q, f, "/V");
-    if (strcmp(ft, "Sig") == 0 && qpdf_oh_is_dictionary(q, v) && qpdf_oh_is_string(q, t)) {
-        return read_sig(w, f, v, name);
+    if (strcmp(ft, "Sig") == 0 && qpdf_oh_is_string(q, t)) {
+        bool sig = false;
+        ES_GUARD(read_sig(w, f, v, name, &sig));
+        if (sig) {
+            return ES_RESULT_OK;
+        }
     }
     qpdf_oh kids = qpdf_oh_get_key(q, f, "/Kids");
     int nk = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;

@@ -39,6 +39,7 @@ struct es_pdf_sig {
     uint8_t *contents;     /* decoded /Contents (owned) */
     size_t contents_len;
     bool has_contents;
+    size_t hex_off, hex_end; /* where /Contents is written as plain hex (0: unknown) */
     char filter[64], subfilter[64];
     char m[40];            /* /M as written */
     int docmdp_p;          /* /Reference DocMDP /P (0 none) */
@@ -93,6 +94,14 @@ void es_pdf_utf8_cut(char *s);
 int es_pdf_page_index(struct es_pdf_doc *d, qpdf_oh page);
 /* The qpdf error pending on d as an es error naming `what`, or OK. */
 ES_RESULT es_pdf_qcheck(struct es_pdf_doc *d, const char *what);
+
+/* The dictionary entries of signature dictionary `id gen` (/Filter,
+ * /SubFilter, /M, /ByteRange, /Contents, /Reference) into s, read by our own
+ * bounded code when the xref is plain tables and the values are direct
+ * (pdf_sigdict.c); *out_done false: qpdf must read it, s untouched.
+ * `name` is for the /Contents limit's message. */
+ES_RESULT es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char *name,
+                              struct es_pdf_sig *s, bool *out_done);
 
 /* Signature fields of the last revision of d. OUT (owned): es_pdf_sigs_free. */
 ES_RESULT es_pdf_sigs_read(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n);
