@@ -5,9 +5,16 @@
  * seal signature needs, all in the same run. Each measurement runs in a
  * child process so that its peak memory (ru_maxrss from wait4) is its own.
  * The issue's target: verification within 1.3x of SM3 over the file plus
- * the SM2 verifications.
+ * the SM2 verifications. Those are timed as the verifier does them: the
+ * maker's signature over TBS_Seal and the signer's over TBS_Sign, taken
+ * from the sealed file (SM2 hashes its message: ~40 KiB each here, the
+ * seal's picture being in both); and, for reference, two verifications of
+ * a 32-byte message, the bare SM2 cost.
  *
- * usage: bench_pdf [seconds per measurement]   (default 1)
+ * usage: bench_pdf [seconds per measurement [rounds]]   (default 1, 5)
+ * The operations are measured in turn, round after round, and each one's
+ * best round is shown: on a shared machine the load changes from second to
+ * second, and the best of interleaved rounds compares like with like.
  * BENCH_PDF_KEEP=1 keeps the generated documents (for profiling).
  */
 #include <cairo-pdf.h>
@@ -21,9 +28,12 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "doc/pdf/pdf_int.h"
 #include "eseal/eseal.h"
+#include "seal/seal_int.h"
 
 static double g_secs = 1.0;
+static int g_rounds = 5;
 static char g_dir[256];
 
 static double now(void)
@@ -85,7 +95,48 @@ static int make_ident(struct ident *id)
     return rc == ES_OK ? 0 : -1;
 }
 
-enum op { OP_SM3, OP_SM2X2, OP_SIGN, OP_VERIFY };
+enum op { OP_SM3, OP_SM2X2, OP_SM2X2_BARE, OP_SIGN, OP_VERIFY, OP_N };
+
+/* The two SM2 verifications of the sealed file's SES_Signature, as the
+ * verifier makes them: TBS_Seal with the maker's signature, TBS_Sign with
+ * the signer's (both by the bench key). */
+struct sm2_job {
+    struct es_pdf_doc d;
+    struct es_pdf_sig *v;
+    size_t n;
+    struct es_signature g;
+};
+
+static int sm2_job_load(struct sm2_job *j, const uint8_t *doc, size_t len)
+{
+    memset(j, 0, sizeof(*j));
+    if (es_is_err(es_pdf_open(&j->d, doc, len, NULL)) ||
+        es_is_err(es_pdf_sigs_read(&j->d, &j->v, &j->n)) || j->n != 1) {
+        return -1;
+    }
+    size_t der = es_pdf_der_len(j->v[0].contents, j->v[0].contents_len);
+    if (es_is_err(es_signature_parse(&j->g, j->v[0].contents, der, ES_PROFILE_LENIENT))) {
+        return -1;
+    }
+    fprintf(stderr, "bench_pdf: SM2 messages: TBS_Seal %zu bytes, TBS_Sign %zu bytes\n",
+            j->g.seal.maker_tbs.len, j->g.tbs_tlv.len);
+    return 0;
+}
+
+static bool sm2_job_run(const struct sm2_job *j, const es_cert *cert)
+{
+    bool ok1 = false, ok2 = false;
+    unsigned q = 0;
+    const struct es_signature *g = &j->g;
+    if (es_is_err(es_sm2_verify_msg(es_cert_pub(cert), g->seal.maker_tbs.ptr,
+                                    g->seal.maker_tbs.len, g->seal.signed_value.ptr,
+                                    g->seal.signed_value.len, &ok1, &q)) ||
+        es_is_err(es_sm2_verify_msg(es_cert_pub(cert), g->tbs_tlv.ptr, g->tbs_tlv.len,
+                                    g->signature.ptr, g->signature.len, &ok2, &q))) {
+        return false;
+    }
+    return ok1 && ok2;
+}
 
 /* Runs op repeatedly for g_secs in a child; returns seconds per run and
  * the child's peak memory in KiB. */
@@ -113,7 +164,12 @@ static int measure(enum op op, const struct ident *id, const char *in, const cha
         es_verify_opts o = {.no_chain = 1};
         uint8_t h[32], msg[32] = {1}, sig[72];
         size_t sig_len = 0;
-        if (op == OP_SM2X2 && es_is_err(es_sm2_sign_msg(id->key, msg, 32, sig, &sig_len))) {
+        if (op == OP_SM2X2_BARE && es_is_err(es_sm2_sign_msg(id->key, msg, 32, sig, &sig_len))) {
+            _exit(1);
+        }
+        struct sm2_job job;
+        if (op == OP_SM2X2 && sm2_job_load(&job, doc, len) != 0) {
+            fprintf(stderr, "bench_pdf: cannot read the sealed file's signature\n");
             _exit(1);
         }
         es_ctx *ctx = es_ctx_new();
@@ -124,6 +180,8 @@ static int measure(enum op op, const struct ident *id, const char *in, const cha
             if (op == OP_SM3) {
                 es_sm3(doc, len, h);
             } else if (op == OP_SM2X2) {
+                rc = sm2_job_run(&job, id->cert) ? ES_OK : ES_ERR_CRYPTO;
+            } else if (op == OP_SM2X2_BARE) {
                 bool ok = false;
                 unsigned q = 0;
                 for (int k = 0; k < 2; k++) {
@@ -173,6 +231,9 @@ int main(int argc, char **argv)
     if (argc > 1) {
         g_secs = atof(argv[1]);
     }
+    if (argc > 2) {
+        g_rounds = atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
+    }
     snprintf(g_dir, sizeof(g_dir), "/tmp/bench_pdf.XXXXXX");
     if (!mkdtemp(g_dir)) {
         return 1;
@@ -207,22 +268,33 @@ int main(int argc, char **argv)
             bytes = ftell(f);
             fclose(f);
         }
-        static const char *names[] = {"SM3 over the file", "2 SM2 verifications", "seal (sign)",
-                                      "verify"};
-        double per[4] = {0};
-        for (int op = 0; op < 4; op++) {
-            long rss = 0;
-            if (measure((enum op)op, &id, in, sealed, &per[op], &rss) != 0) {
-                fprintf(stderr, "bench_pdf: %s failed\n", names[op]);
-                failed = 1;
-                continue;
+        static const char *names[] = {"SM3 over the file", "2 SM2 verifications",
+                                      "2 SM2 (32-byte msgs)", "seal (sign)", "verify"};
+        double per[OP_N] = {0};
+        long rss[OP_N] = {0};
+        for (int round = 0; round < g_rounds; round++) {
+            for (int op = 0; op < OP_N; op++) {
+                double t = 0;
+                long kb = 0;
+                if (measure((enum op)op, &id, in, sealed, &t, &kb) != 0) {
+                    fprintf(stderr, "bench_pdf: %s failed\n", names[op]);
+                    failed = 1;
+                    continue;
+                }
+                per[op] = round == 0 || t < per[op] ? t : per[op];
+                rss[op] = kb > rss[op] ? kb : rss[op];
             }
+        }
+        for (int op = 0; op < OP_N; op++) {
             printf("%-6d %10ld %-22s %12.3f %10.1f\n", sizes[i], bytes, names[op],
-                   per[op] * 1e3, (double)rss / 1024.0);
+                   per[op] * 1e3, (double)rss[op] / 1024.0);
         }
         double base = per[OP_SM3] + per[OP_SM2X2];
+        double bare = per[OP_SM3] + per[OP_SM2X2_BARE];
         printf("%-6d %10ld %-22s %12.2fx  (target <= 1.3x)\n", sizes[i], bytes,
                "verify / (SM3 + SM2)", base > 0 ? per[OP_VERIFY] / base : 0);
+        printf("%-6d %10ld %-22s %12.2fx  (SM2 over 32-byte messages)\n", sizes[i], bytes,
+               "verify / (SM3 + bare)", bare > 0 ? per[OP_VERIFY] / bare : 0);
         if (!getenv("BENCH_PDF_KEEP")) {
             unlink(in);
             unlink(sealed);
