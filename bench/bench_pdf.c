@@ -232,7 +232,8 @@ int main(int argc, char **argv)
         g_secs = atof(argv[1]);
     }
     if (argc > 2) {
-        g_rounds = atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
+        long r = strtol(argv[2], NULL, 10);
+        g_rounds = r > 0 && r < 1000 ? (int)r : 1;
     }
     snprintf(g_dir, sizeof(g_dir), "/tmp/bench_pdf.XXXXXX");
     if (!mkdtemp(g_dir)) {

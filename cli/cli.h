@@ -26,6 +26,8 @@ enum {
 };
 
 #define CLI_MAX_FILE ((size_t)512 * 1024 * 1024)
+#define CLI_MAX_SEAL ((size_t)16 * 1024 * 1024) /* a seal file (.esl) */
+#define CLI_MAX_POS 64                          /* stamp positions of one signature */
 
 /* Prints "eseal: <what>: <ctx message>" and returns the exit code for rc. */
 int cli_fail(es_ctx *ctx, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -69,6 +71,36 @@ int cli_stamp_cb(void *arg, const uint8_t digest[32], uint8_t **out_token, size_
 void cli_stamp_apply(struct cli_stamp *ts,
                      int (**cb)(void *, const uint8_t *, uint8_t **, size_t *), void **arg,
                      int *optional);
+
+/* What the sign commands (sign, ofd sign, pdf sign) load before signing:
+ * the seal file (skipped when `seal` is NULL), the key (a passphrase prompt
+ * on a terminal) and the certificate. Returns 0, or the exit code with the
+ * message printed ("seal", "key" or "certificate"); cli_signer_free in
+ * both cases. */
+struct cli_signer {
+    uint8_t *seal;
+    size_t seal_len;
+    es_key *key;
+    es_cert *cert;
+};
+int cli_signer_load(es_ctx *ctx, const char *seal, const char *key, const char *cert,
+                    const char *pass, struct cli_signer *out);
+void cli_signer_free(struct cli_signer *s);
+/* The time-stamp options taken together (--tsa-key with --tsa-cert, not
+ * with --tsa; --tsa-optional and --tsa-timeout only with a TSA): 0 or the
+ * usage exit code, the message naming `cmd`. */
+int cli_stamp_check(const char *cmd, const struct cli_stamp *ts, const char *tsa_key,
+                    const char *tsa_cert);
+/* Loads the local TSA of --tsa-key/--tsa-cert into ts->tsa (nothing when
+ * tsa_key is NULL): 0 or the exit code, the message printed. */
+int cli_stamp_load(es_ctx *ctx, struct cli_stamp *ts, const char *tsa_key, const char *tsa_cert,
+                   const char *pass);
+/* One stamp-position option of `ofd sign` and `pdf sign` into pos[] (at
+ * most CLI_MAX_POS): c is 'P' --page, 'x'/'y' --x/--y, 'K' --keyword, 'O'
+ * --occurrence, 'R' --riding, 'A' --pages, 'Z' --size. 0, or the usage exit
+ * code with the message naming `cmd`. */
+int cli_position_opt(const char *cmd, int c, const char *arg, es_ofd_position *pos,
+                     size_t *n_pos);
 
 #define X(name, fn, help) int fn(int argc, char **argv);
 #include "commands.h"

@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-#define MAX_POS 64
-
 static int usage_sign(void)
 {
     printf("usage: eseal ofd sign IN.ofd -o OUT.ofd --seal S.esl --key KEY --cert CERT\n"
@@ -34,28 +32,6 @@ static int usage_sign(void)
     return 0;
 }
 
-static bool parse_int(const char *s, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 1000000) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-static bool parse_mm(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || v != v || v < -10000 || v > 10000) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static int cmd_ofd_sign(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -73,15 +49,14 @@ static int cmd_ofd_sign(int argc, char **argv)
     struct cli_stamp ts = {0};
     int64_t wait_ms = 0;
     const char *out = NULL, *seal = NULL, *kpath = NULL, *cpath = NULL, *pass = NULL;
-    es_ofd_position pos[MAX_POS];
+    es_ofd_position pos[CLI_MAX_POS];
     size_t n_pos = 0;
     int lock = 0;
     int64_t t = 0;
-    int c;
+    int c, ex;
     memset(pos, 0, sizeof(pos));
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:s:k:c:p:h", opts, NULL)) != -1) {
-        es_ofd_position *last = n_pos ? &pos[n_pos - 1] : NULL;
         switch (c) {
         case 'o': out = optarg; break;
         case 's': seal = optarg; break;
@@ -89,67 +64,9 @@ static int cmd_ofd_sign(int argc, char **argv)
         case 'c': cpath = optarg; break;
         case 'p': pass = cli_pass(optarg); break;
         case 'L': lock = 1; break;
-        case 'P':
-        case 'K':
-        case 'R':
-            if (n_pos == MAX_POS) {
-                return cli_usage("ofd sign: at most %d positions", MAX_POS);
-            }
-            last = &pos[n_pos++];
-            if (c == 'P') {
-                last->kind = ES_OFD_POS_PAGE;
-                if (!parse_int(optarg, &last->page) || last->page < 1) {
-                    return cli_usage("ofd sign: bad --page '%s'", optarg);
-                }
-            } else if (c == 'K') {
-                last->kind = ES_OFD_POS_KEYWORD;
-                last->keyword = optarg;
-                last->occurrence = 1;
-                if (!optarg[0]) {
-                    return cli_usage("ofd sign: empty --keyword");
-                }
-            } else {
-                last->kind = ES_OFD_POS_RIDING;
-            }
-            break;
-        case 'x':
-        case 'y':
-            if (!last || last->kind != ES_OFD_POS_PAGE ||
-                !parse_mm(optarg, c == 'x' ? &last->x_mm : &last->y_mm)) {
-                return cli_usage("ofd sign: --%c needs a number after --page", c);
-            }
-            break;
-        case 'O':
-            if (!last || last->kind != ES_OFD_POS_KEYWORD) {
-                return cli_usage("ofd sign: --occurrence follows --keyword");
-            }
-            if (strcmp(optarg, "all") == 0) {
-                last->occurrence = 0;
-            } else if (!parse_int(optarg, &last->occurrence) || last->occurrence < 1) {
-                return cli_usage("ofd sign: bad --occurrence '%s'", optarg);
-            }
-            break;
-        case 'A':
-            if (!last || last->kind != ES_OFD_POS_RIDING) {
-                return cli_usage("ofd sign: --pages follows --riding");
-            }
-            if (strcmp(optarg, "all") != 0) {
-                char *dash = strchr(optarg, '-');
-                if (!dash) {
-                    return cli_usage("ofd sign: --pages is 'all' or A-B");
-                }
-                *dash = '\0';
-                if (!parse_int(optarg, &last->first_page) ||
-                    !parse_int(dash + 1, &last->last_page) || last->first_page < 1 ||
-                    last->last_page < last->first_page) {
-                    return cli_usage("ofd sign: bad --pages range");
-                }
-            }
-            break;
-        case 'Z':
-            if (!last || sscanf(optarg, "%lfx%lf", &last->w_mm, &last->h_mm) != 2 ||
-                last->w_mm <= 0 || last->h_mm <= 0 || last->w_mm > 1000 || last->h_mm > 1000) {
-                return cli_usage("ofd sign: --size WxH (mm) follows a position");
+        case 'P': case 'K': case 'R': case 'x': case 'y': case 'A': case 'Z': case 'O':
+            if ((ex = cli_position_opt("ofd sign", c, optarg, pos, &n_pos)) != 0) {
+                return ex;
             }
             break;
         case 't':
@@ -173,8 +90,8 @@ static int cmd_ofd_sign(int argc, char **argv)
         return cli_usage("usage: eseal ofd sign IN.ofd -o OUT.ofd --seal S --key K --cert C "
                          "POSITION...");
     }
-    if ((ts.optional || wait_ms) && !ts.http.url) {
-        return cli_usage("ofd sign: --tsa-optional and --tsa-timeout need --tsa URL");
+    if ((ex = cli_stamp_check("ofd sign", &ts, NULL, NULL)) != 0) {
+        return ex;
     }
     if (n_pos == 0) {
         return cli_usage("ofd sign: give a position: --page N --x MM --y MM, --keyword TEXT "
@@ -189,22 +106,13 @@ static int cmd_ofd_sign(int argc, char **argv)
     }
     const char *in = argv[optind];
     es_ctx *ctx = es_ctx_new();
-    es_key *k = NULL;
-    es_cert *ct = NULL;
-    uint8_t *sd = NULL;
-    size_t sd_len = 0;
-    int rc, ex = 0;
-    if ((rc = es_file_read_all(ctx, seal, 16u * 1024 * 1024, &sd, &sd_len)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "seal");
-    } else if ((rc = cli_load_key(ctx, kpath, pass, &k)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "key");
-    } else if ((rc = es_cert_load(ctx, cpath, pass, &ct)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "certificate");
-    } else {
-        es_ofd_sign_params p = {.seal = sd,
-                                .seal_len = sd_len,
-                                .key = k,
-                                .cert = ct,
+    struct cli_signer sg;
+    int rc;
+    if ((ex = cli_signer_load(ctx, seal, kpath, cpath, pass, &sg)) == 0) {
+        es_ofd_sign_params p = {.seal = sg.seal,
+                                .seal_len = sg.seal_len,
+                                .key = sg.key,
+                                .cert = sg.cert,
                                 .positions = pos,
                                 .n_positions = n_pos,
                                 .lock = lock,
@@ -216,9 +124,7 @@ static int cmd_ofd_sign(int argc, char **argv)
             printf("signed %s -> %s%s\n", in, out, lock ? " (locked)" : "");
         }
     }
-    es_key_free(k);
-    es_cert_free(ct);
-    es_free(sd);
+    cli_signer_free(&sg);
     es_ctx_free(ctx);
     return ex;
 }

@@ -9,8 +9,6 @@
 
 #include "cli.h"
 
-#define MAX_POS 64
-
 static int usage_sign(void)
 {
     printf("usage: eseal pdf sign IN.pdf -o OUT.pdf --seal S.esl --key KEY --cert CERT\n"
@@ -42,89 +40,6 @@ static int usage_sign(void)
     return 0;
 }
 
-static bool parse_mm(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || v != v || v < -10000 || v > 10000) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* One position option into pos[]; 0 or the usage exit code. */
-static int position_opt(int c, const char *arg, es_pdf_position *pos, size_t *n_pos)
-{
-    es_pdf_position *last = *n_pos ? &pos[*n_pos - 1] : NULL;
-    int64_t v = 0;
-    if (c == 'P' || c == 'K' || c == 'R') {
-        if (*n_pos == MAX_POS) {
-            return cli_usage("pdf sign: at most %d positions", MAX_POS);
-        }
-        last = &pos[(*n_pos)++];
-        last->kind = c == 'P' ? ES_OFD_POS_PAGE : c == 'K' ? ES_OFD_POS_KEYWORD
-                                                           : ES_OFD_POS_RIDING;
-        if (c == 'P') {
-            if (!cli_parse_int(arg, 1, 1000000, &v)) {
-                return cli_usage("pdf sign: bad --page '%s'", arg);
-            }
-            last->page = (int)v;
-        }
-        last->keyword = c == 'K' ? arg : NULL;
-        last->occurrence = 1;
-        return 0;
-    }
-    if (c == 'x' || c == 'y') {
-        if (!last || last->kind != ES_OFD_POS_PAGE ||
-            !parse_mm(arg, c == 'x' ? &last->x_mm : &last->y_mm)) {
-            return cli_usage("pdf sign: --%c needs a number after --page", c);
-        }
-        return 0;
-    }
-    if (c == 'O') {
-        if (!last || last->kind != ES_OFD_POS_KEYWORD) {
-            return cli_usage("pdf sign: --occurrence follows --keyword");
-        }
-        if (strcmp(arg, "all") == 0) {
-            last->occurrence = 0;
-        } else if (!cli_parse_int(arg, 1, 1000000, &v)) {
-            return cli_usage("pdf sign: bad --occurrence '%s'", arg);
-        } else {
-            last->occurrence = (int)v;
-        }
-        return 0;
-    }
-    if (c == 'A') {
-        if (!last || last->kind != ES_OFD_POS_RIDING) {
-            return cli_usage("pdf sign: --pages follows --riding");
-        }
-        int64_t a = 0, b = 0;
-        char buf[64];
-        snprintf(buf, sizeof(buf), "%s", arg);
-        char *dash = strchr(buf, '-');
-        if (strcmp(arg, "all") == 0) {
-            return 0;
-        }
-        if (!dash) {
-            return cli_usage("pdf sign: --pages is 'all' or A-B");
-        }
-        *dash = '\0';
-        if (!cli_parse_int(buf, 1, 1000000, &a) || !cli_parse_int(dash + 1, a, 1000000, &b)) {
-            return cli_usage("pdf sign: bad --pages range '%s'", arg);
-        }
-        last->first_page = (int)a;
-        last->last_page = (int)b;
-        return 0;
-    }
-    /* 'Z' */
-    if (!last || sscanf(arg, "%lfx%lf", &last->w_mm, &last->h_mm) != 2 || last->w_mm <= 0 ||
-        last->h_mm <= 0 || last->w_mm > 1000 || last->h_mm > 1000) {
-        return cli_usage("pdf sign: --size WxH (mm) follows a position");
-    }
-    return 0;
-}
-
 static int cmd_pdf_sign(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -146,7 +61,7 @@ static int cmd_pdf_sign(int argc, char **argv)
     memset(&ts, 0, sizeof(ts));
     const char *tsa_key = NULL, *tsa_cert = NULL;
     const char *out = NULL, *seal = NULL, *kpath = NULL, *cpath = NULL, *pass = NULL;
-    es_pdf_position pos[MAX_POS];
+    es_pdf_position pos[CLI_MAX_POS];
     size_t n_pos = 0;
     es_pdf_sign_params p;
     memset(&p, 0, sizeof(p));
@@ -181,7 +96,7 @@ static int cmd_pdf_sign(int argc, char **argv)
             }
             break;
         case 'P': case 'K': case 'R': case 'x': case 'y': case 'A': case 'Z': case 'O':
-            if ((ex = position_opt(c, optarg, pos, &n_pos)) != 0) {
+            if ((ex = cli_position_opt("pdf sign", c, optarg, pos, &n_pos)) != 0) {
                 return ex;
             }
             break;
@@ -203,50 +118,41 @@ static int cmd_pdf_sign(int argc, char **argv)
         return cli_usage("usage: eseal pdf sign IN.pdf -o OUT.pdf --seal S --key K --cert C "
                          "[POSITION...] (or --cms --key K --cert C)");
     }
-    if (!tsa_key != !tsa_cert || (tsa_key && ts.http.url)) {
-        return cli_usage("pdf sign: --tsa URL or --tsa-key K --tsa-cert C, not both");
-    }
-    if ((ts.optional || ts.http.timeout_ms) && !tsa_key && !ts.http.url) {
-        return cli_usage("pdf sign: --tsa-optional and --tsa-timeout need a TSA");
+    if ((ex = cli_stamp_check("pdf sign", &ts, tsa_key, tsa_cert)) != 0) {
+        return ex;
     }
     if ((tsa_key || ts.http.url) && p.mode != ES_PDF_SES) {
         return cli_usage("pdf sign: time stamps go into SES seals, not --cms");
     }
     const char *in = argv[optind];
     es_ctx *ctx = es_ctx_new();
-    es_key *k = NULL;
-    es_cert *ct = NULL;
-    uint8_t *sd = NULL;
-    size_t sd_len = 0;
+    struct cli_signer sg;
+    memset(&sg, 0, sizeof(sg));
     int rc;
     ex = 0;
     p.positions = pos;
     p.n_positions = n_pos;
     if (p.mode == ES_PDF_CMS) {
         /* an SM2 key signs with eseal's SM2/SM3 CMS; any other goes to OpenSSL */
-        if (es_key_load(ctx, kpath, pass, &k) != ES_OK ||
-            es_cert_load(ctx, cpath, pass, &ct) != ES_OK) {
-            es_key_free(k);
-            k = NULL;
+        if (es_key_load(ctx, kpath, pass, &sg.key) != ES_OK ||
+            es_cert_load(ctx, cpath, pass, &sg.cert) != ES_OK) {
+            es_key_free(sg.key);
+            sg.key = NULL;
             p.cms_key_path = kpath;
             p.cms_cert_path = cpath;
             p.cms_pass = pass;
         }
-    } else if ((rc = es_file_read_all(ctx, seal, 16u * 1024 * 1024, &sd, &sd_len)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "seal");
-    } else if ((rc = cli_load_key(ctx, kpath, pass, &k)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "key");
-    } else if ((rc = es_cert_load(ctx, cpath, pass, &ct)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "certificate");
+    } else {
+        ex = cli_signer_load(ctx, seal, kpath, cpath, pass, &sg);
     }
-    if (ex == 0 && tsa_key && (rc = es_tsa_load(ctx, tsa_key, pass, tsa_cert, &ts.tsa)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "--tsa-key");
+    if (ex == 0) {
+        ex = cli_stamp_load(ctx, &ts, tsa_key, tsa_cert, pass);
     }
     cli_stamp_apply(&ts, &p.timestamp, &p.timestamp_arg, &p.timestamp_optional);
-    p.seal = sd;
-    p.seal_len = sd_len;
-    p.key = k;
-    p.cert = ct;
+    p.seal = sg.seal;
+    p.seal_len = sg.seal_len;
+    p.key = sg.key;
+    p.cert = sg.cert;
     if (ex == 0) {
         if ((rc = es_pdf_sign(ctx, &p, in, out)) != ES_OK) {
             ex = cli_fail(ctx, rc, "pdf sign %s", in);
@@ -255,9 +161,7 @@ static int cmd_pdf_sign(int argc, char **argv)
         }
     }
     es_tsa_free(ts.tsa);
-    es_key_free(k);
-    es_cert_free(ct);
-    es_free(sd);
+    cli_signer_free(&sg);
     es_ctx_free(ctx);
     return ex;
 }

@@ -102,14 +102,9 @@ int cmd_sign(int argc, char **argv)
         default: return cli_usage("sign: bad option");
         }
     }
-    if (!tsa_key != !tsa_cert) {
-        return cli_usage("sign: --tsa-key and --tsa-cert go together");
-    }
-    if (tsa_key && ts.http.url) {
-        return cli_usage("sign: --tsa URL or --tsa-key/--tsa-cert, not both");
-    }
-    if ((ts.optional || wait_ms) && !tsa_key && !ts.http.url) {
-        return cli_usage("sign: --tsa-optional and --tsa-timeout need --tsa");
+    int ex = cli_stamp_check("sign", &ts, tsa_key, tsa_cert);
+    if (ex != 0) {
+        return ex;
     }
     if (argc - optind != 1 || !seal || !kpath || !cpath || !out) {
         return cli_usage("usage: eseal sign FILE --seal S.esl --key KEY --cert CERT -o OUT");
@@ -120,36 +115,29 @@ int cmd_sign(int argc, char **argv)
         name = slash ? slash + 1 : file;
     }
     es_ctx *ctx = es_ctx_new();
-    es_key *k = NULL;
-    es_cert *ct = NULL;
-    uint8_t *sd = NULL, *data = NULL, *sig = NULL, *ans = NULL;
-    size_t sd_len = 0, data_len = 0, sig_len = 0, ans_len = 0;
-    int rc, ex = 0;
-    if ((rc = es_file_read_all(ctx, seal, 16u * 1024 * 1024, &sd, &sd_len)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "seal");
-    } else if ((rc = cli_load_key(ctx, kpath, pass, &k)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "key");
-    } else if ((rc = es_cert_load(ctx, cpath, pass, &ct)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "certificate");
+    struct cli_signer sg;
+    uint8_t *data = NULL, *sig = NULL, *ans = NULL;
+    size_t data_len = 0, sig_len = 0, ans_len = 0;
+    int rc;
+    if ((ex = cli_signer_load(ctx, seal, kpath, cpath, pass, &sg)) != 0) {
+        /* the message is printed */
     } else if ((rc = es_file_read_all(ctx, file, CLI_MAX_FILE, &data, &data_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "data");
     } else if (answer && (rc = es_file_read_all(ctx, answer, 1024u * 1024, &ans, &ans_len)) !=
                              ES_OK) {
         ex = cli_fail(ctx, rc, "--status-answer %s", answer);
-    } else if (tsa_key && (rc = es_tsa_load(ctx, tsa_key, pass, tsa_cert, &ts.tsa)) != ES_OK) {
-        ex = cli_fail(ctx, rc, "TSA");
-    } else if ((rc = sign_file(ctx, sd, sd_len, k, ct, data, data_len, name, &ts, ans, ans_len,
-                               &sig, &sig_len)) != ES_OK) {
+    } else if ((ex = cli_stamp_load(ctx, &ts, tsa_key, tsa_cert, pass)) != 0) {
+        /* the message is printed */
+    } else if ((rc = sign_file(ctx, sg.seal, sg.seal_len, sg.key, sg.cert, data, data_len, name,
+                               &ts, ans, ans_len, &sig, &sig_len)) != ES_OK) {
         ex = cli_fail(ctx, rc, "sign %s", file);
     } else if ((rc = es_file_write(ctx, out, sig, sig_len, 0644)) != ES_OK) {
         ex = cli_fail(ctx, rc, "writing %s", out);
     } else {
         printf("signature (%zu bytes) written to %s\n", sig_len, out);
     }
-    es_key_free(k);
-    es_cert_free(ct);
+    cli_signer_free(&sg);
     es_tsa_free(ts.tsa);
-    es_free(sd);
     es_free(data);
     es_free(ans);
     es_free(sig);

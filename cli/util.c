@@ -194,3 +194,146 @@ int cli_print_report(es_ctx *ctx, const es_report *rep, bool json)
     es_free(text);
     return cli_exit_verdict(es_report_verdict(rep));
 }
+
+int cli_signer_load(es_ctx *ctx, const char *seal, const char *key, const char *cert,
+                    const char *pass, struct cli_signer *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc;
+    if (seal && (rc = es_file_read_all(ctx, seal, CLI_MAX_SEAL, &out->seal, &out->seal_len)) !=
+                    ES_OK) {
+        return cli_fail(ctx, rc, "seal");
+    }
+    if ((rc = cli_load_key(ctx, key, pass, &out->key)) != ES_OK) {
+        return cli_fail(ctx, rc, "key");
+    }
+    if ((rc = es_cert_load(ctx, cert, pass, &out->cert)) != ES_OK) {
+        return cli_fail(ctx, rc, "certificate");
+    }
+    return 0;
+}
+
+void cli_signer_free(struct cli_signer *s)
+{
+    es_free(s->seal);
+    es_key_free(s->key);
+    es_cert_free(s->cert);
+    memset(s, 0, sizeof(*s));
+}
+
+int cli_stamp_check(const char *cmd, const struct cli_stamp *ts, const char *tsa_key,
+                    const char *tsa_cert)
+{
+    if (!tsa_key != !tsa_cert) {
+        return cli_usage("%s: --tsa-key and --tsa-cert go together", cmd);
+    }
+    if (tsa_key && ts->http.url) {
+        return cli_usage("%s: --tsa URL or --tsa-key/--tsa-cert, not both", cmd);
+    }
+    if ((ts->optional || ts->http.timeout_ms) && !tsa_key && !ts->http.url) {
+        return cli_usage("%s: --tsa-optional and --tsa-timeout need --tsa", cmd);
+    }
+    return 0;
+}
+
+static bool parse_mm(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (!*s || *end || v != v || v < -10000 || v > 10000) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* --pages all|A-B after --riding. */
+static int pages_opt(const char *cmd, const char *arg, es_ofd_position *last)
+{
+    if (strcmp(arg, "all") == 0) {
+        return 0;
+    }
+    int64_t a = 0, b = 0;
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s", arg);
+    char *dash = strchr(buf, '-');
+    if (!dash) {
+        return cli_usage("%s: --pages is 'all' or A-B", cmd);
+    }
+    *dash = '\0';
+    if (!cli_parse_int(buf, 1, 1000000, &a) || !cli_parse_int(dash + 1, a, 1000000, &b)) {
+        return cli_usage("%s: bad --pages range '%s'", cmd, arg);
+    }
+    last->first_page = (int)a;
+    last->last_page = (int)b;
+    return 0;
+}
+
+int cli_position_opt(const char *cmd, int c, const char *arg, es_ofd_position *pos,
+                     size_t *n_pos)
+{
+    es_ofd_position *last = *n_pos ? &pos[*n_pos - 1] : NULL;
+    int64_t v = 0;
+    if (c == 'P' || c == 'K' || c == 'R') {
+        if (*n_pos == CLI_MAX_POS) {
+            return cli_usage("%s: at most %d positions", cmd, CLI_MAX_POS);
+        }
+        last = &pos[(*n_pos)++];
+        last->kind = c == 'P' ? ES_OFD_POS_PAGE : c == 'K' ? ES_OFD_POS_KEYWORD
+                                                           : ES_OFD_POS_RIDING;
+        if (c == 'P') {
+            if (!cli_parse_int(arg, 1, 1000000, &v)) {
+                return cli_usage("%s: bad --page '%s'", cmd, arg);
+            }
+            last->page = (int)v;
+        }
+        if (c == 'K' && !arg[0]) {
+            return cli_usage("%s: empty --keyword", cmd);
+        }
+        last->keyword = c == 'K' ? arg : NULL;
+        last->occurrence = 1;
+        return 0;
+    }
+    if (c == 'x' || c == 'y') {
+        if (!last || last->kind != ES_OFD_POS_PAGE ||
+            !parse_mm(arg, c == 'x' ? &last->x_mm : &last->y_mm)) {
+            return cli_usage("%s: --%c needs a number after --page", cmd, c);
+        }
+        return 0;
+    }
+    if (c == 'O') {
+        if (!last || last->kind != ES_OFD_POS_KEYWORD) {
+            return cli_usage("%s: --occurrence follows --keyword", cmd);
+        }
+        if (strcmp(arg, "all") == 0) {
+            last->occurrence = 0;
+        } else if (!cli_parse_int(arg, 1, 1000000, &v)) {
+            return cli_usage("%s: bad --occurrence '%s'", cmd, arg);
+        } else {
+            last->occurrence = (int)v;
+        }
+        return 0;
+    }
+    if (c == 'A') {
+        if (!last || last->kind != ES_OFD_POS_RIDING) {
+            return cli_usage("%s: --pages follows --riding", cmd);
+        }
+        return pages_opt(cmd, arg, last);
+    }
+    /* 'Z' */
+    if (!last || sscanf(arg, "%lfx%lf", &last->w_mm, &last->h_mm) != 2 || last->w_mm <= 0 ||
+        last->h_mm <= 0 || last->w_mm > 1000 || last->h_mm > 1000) {
+        return cli_usage("%s: --size WxH (mm) follows a position", cmd);
+    }
+    return 0;
+}
+
+int cli_stamp_load(es_ctx *ctx, struct cli_stamp *ts, const char *tsa_key, const char *tsa_cert,
+                   const char *pass)
+{
+    int rc;
+    if (tsa_key && (rc = es_tsa_load(ctx, tsa_key, pass, tsa_cert, &ts->tsa)) != ES_OK) {
+        return cli_fail(ctx, rc, "--tsa-key %s", tsa_key);
+    }
+    return 0;
+}
