@@ -91,6 +91,16 @@ ES_API int es_trust_new(es_ctx *ctx, es_trust **out);
  * used as intermediates when building chains. */
 ES_API int es_trust_add_path(es_ctx *ctx, es_trust *trust, const char *path);
 ES_API int es_trust_add_cert(es_ctx *ctx, es_trust *trust, const es_cert *cert);
+/* Adds a certificate the relying party explicitly recognises as a trust
+ * anchor even when it is not self-signed (a maker or an intermediate CA named
+ * in a verified trust list, or a certificate given as an anchor): a chain
+ * that reaches it ends there, without its issuers (OpenSSL's partial
+ * chain). Only certificates added this way become such anchors; those of
+ * es_trust_add_cert/add_path that are not self-signed stay intermediates,
+ * because a certificate merely present in a store must not silently cut
+ * its chain short: trusting a non-root is a deliberate choice. */
+ES_API int es_trust_add_anchor_partial(es_ctx *ctx, es_trust *trust, const es_cert *cert);
+/* Certificates added, of both kinds. */
 ES_API size_t es_trust_count(const es_trust *trust);
 ES_API void es_trust_free(es_trust *trust);
 

@@ -107,9 +107,13 @@ ES_API es_tl_status es_trustlist_status_at(const es_trustlist *tl, es_tl_kind ki
 /* The platform entry whose certificate has this serial (hex, any case), or
  * -1. */
 ES_API long es_trustlist_find_platform(const es_trustlist *tl, const char *serial_hex);
-/* Adds the certificates of every ca, maker and tsa entry to `trust` (self-
- * signed ones become anchors, see es_trust_add_cert), whatever their
- * history: withdrawal is judged at the relevant time by the verifier. */
+/* Adds the certificates of every ca, maker and tsa entry to `trust`,
+ * whatever their history: withdrawal is judged at the relevant time by the
+ * verifier (the trust_list check). Makers and CAs become anchors even when
+ * not self-signed (es_trust_add_anchor_partial), so a list naming only an
+ * intermediate CA or a maker certificate lets their chains be built; a
+ * sibling certificate the list does not name is not trusted through them.
+ * TSAs are added as by es_trust_add_cert (anchors only when self-signed). */
 ES_API int es_trustlist_add_to_trust(es_ctx *ctx, const es_trustlist *tl, es_trust *trust);
 
 /* Signs list content (a JSON object, the "content" of docs/trustlist.md,

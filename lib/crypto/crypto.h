@@ -99,12 +99,16 @@ struct es_chain_result {
     bool built;          /* a chain to an anchor was built and verified */
     bool time_ok;        /* every certificate valid at the time given */
     bool sig_empty_id;   /* a certificate signature only verified with the empty SM2 ID */
+    bool partial_anchor; /* built: the anchor is an explicit anchor, not self-signed */
     int ossl_error;      /* X509_V_ERR_* of the failure */
     char detail[256];    /* human reason */
     char anchor[256];    /* subject of the anchor */
 };
 /* Builds and verifies cert's chain to an anchor at time t. `extra` are
- * untrusted certificates that may serve as intermediates. */
+ * untrusted certificates that may serve as intermediates. Anchors are the
+ * self-signed certificates of `trust` and, only when it has some, its
+ * explicit anchors (es_trust_add_anchor_partial), at which a chain may end
+ * (X509_V_FLAG_PARTIAL_CHAIN on a store holding exactly the anchors). */
 ES_RESULT es_chain_verify(const es_trust *trust, const es_cert *cert, const es_cert *const *extra,
                           size_t n_extra, int64_t t, struct es_chain_result *out);
 /* keyUsage allows digitalSignature or nonRepudiation (absent extension: yes). */

@@ -20,7 +20,8 @@ struct es_cert {
 
 struct es_trust {
     X509_STORE *store;
-    STACK_OF(X509) *all; /* every certificate added, for intermediates */
+    STACK_OF(X509) *all; /* es_trust_add_cert: self-signed anchors, else intermediates */
+    STACK_OF(X509) *partial; /* es_trust_add_anchor_partial: anchors whatever their issuer */
     size_t n;
 };
 

@@ -7,6 +7,14 @@
  * ID (shared/notes/dependencies.md §11). Chains are verified with the
  * default ID first and, failing that, with the empty one, which is then
  * reported so nothing is accepted silently.
+ *
+ * Anchors: a self-signed certificate added with es_trust_add_cert, and any
+ * certificate added with es_trust_add_anchor_partial. A non-self-signed
+ * certificate of the first kind is only an intermediate: a store that
+ * silently ended chains at whatever it holds would trust every certificate
+ * a careless --trust directory happened to contain, so ending a chain below
+ * a root (X509_V_FLAG_PARTIAL_CHAIN) is turned on only when the caller has
+ * named such anchors, and then the store holds exactly the anchors.
  */
 #include <dirent.h>
 #include <openssl/err.h>
@@ -24,8 +32,9 @@ int es_trust_new(es_ctx *ctx, es_trust **out)
         return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
     }
     t->all = sk_X509_new_null();
-    if (!t->all) {
-        es_free(t);
+    t->partial = sk_X509_new_null();
+    if (!t->all || !t->partial) {
+        es_trust_free(t);
         return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
     }
     *out = t;
@@ -38,19 +47,34 @@ void es_trust_free(es_trust *t)
         return;
     }
     sk_X509_pop_free(t->all, X509_free);
+    sk_X509_pop_free(t->partial, X509_free);
     es_free(t);
 }
 
 size_t es_trust_count(const es_trust *t) { return t ? t->n : 0; }
 
-int es_trust_add_cert(es_ctx *ctx, es_trust *t, const es_cert *cert)
+static int trust_push(es_ctx *ctx, es_trust *t, STACK_OF(X509) *sk, const es_cert *cert)
 {
-    if (!sk_X509_push(t->all, cert->x)) {
+    if (!t || !cert) {
+        return es_ctx_take_error(ctx, es_error_set(ES_ERR_USAGE_NULL, __FILE__, __LINE__,
+                                                   "es_trust: no trust set or certificate"));
+    }
+    if (!sk_X509_push(sk, cert->x)) {
         return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
     }
     X509_up_ref(cert->x);
     t->n++;
     return ES_OK;
+}
+
+int es_trust_add_cert(es_ctx *ctx, es_trust *t, const es_cert *cert)
+{
+    return trust_push(ctx, t, t ? t->all : NULL, cert);
+}
+
+int es_trust_add_anchor_partial(es_ctx *ctx, es_trust *t, const es_cert *cert)
+{
+    return trust_push(ctx, t, t ? t->partial : NULL, cert);
 }
 
 static int add_file(es_ctx *ctx, es_trust *t, const char *path)
@@ -124,6 +148,17 @@ static void set_id(X509 *x, bool empty)
 
 static bool self_signed(X509 *x) { return X509_check_issued(x, x) == X509_V_OK; }
 
+/* A copy of x with the ID rule set, into the store of anchors. */
+static void add_anchor(X509_STORE *store, X509 *x, bool empty_id)
+{
+    X509 *c = X509_dup(x);
+    if (c) {
+        set_id(c, empty_id);
+        X509_STORE_add_cert(store, c); /* takes its own reference */
+        X509_free(c);
+    }
+}
+
 /* One attempt at building and verifying the chain with the given ID rule. */
 static es_result try_chain(const es_trust *trust, const es_cert *cert,
                            const es_cert *const *extra, size_t n_extra, int64_t t, bool empty_id,
@@ -153,6 +188,10 @@ static es_result try_chain(const es_trust *trust, const es_cert *cert,
         }
         X509_free(c);
     }
+    int n_partial = trust ? sk_X509_num(trust->partial) : 0;
+    for (int i = 0; i < n_partial; i++) {
+        add_anchor(store, sk_X509_value(trust->partial, i), empty_id);
+    }
     for (size_t i = 0; i < n_extra; i++) {
         X509 *c = X509_dup(extra[i]->x);
         if (c) {
@@ -167,6 +206,11 @@ static es_result try_chain(const es_trust *trust, const es_cert *cert,
     X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(sc);
     X509_VERIFY_PARAM_set_time(vp, (time_t)t);
     X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT & 0);
+    if (n_partial > 0) {
+        /* every certificate in the store is an anchor: only the self-signed
+         * ones and those the caller named as anchors are there */
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN);
+    }
     int ok = X509_verify_cert(sc);
     int err = X509_STORE_CTX_get_error(sc);
     out->ossl_error = err;
@@ -176,8 +220,10 @@ static es_result try_chain(const es_trust *trust, const es_cert *cert,
         STACK_OF(X509) *ch = X509_STORE_CTX_get0_chain(sc);
         X509 *anchor = sk_X509_value(ch, sk_X509_num(ch) - 1);
         X509_NAME_oneline(X509_get_subject_name(anchor), out->anchor, sizeof(out->anchor));
-        snprintf(out->detail, sizeof(out->detail), "chain of %d certificate(s) to a trust anchor",
-                 sk_X509_num(ch));
+        out->partial_anchor = !self_signed(anchor);
+        snprintf(out->detail, sizeof(out->detail), "chain of %d certificate(s) to a trust anchor%s",
+                 sk_X509_num(ch),
+                 out->partial_anchor ? " (recognised, not self-signed)" : "");
     } else {
         out->built = false;
         out->time_ok = !(err == X509_V_ERR_CERT_HAS_EXPIRED ||

@@ -352,7 +352,12 @@ int es_trustlist_add_to_trust(es_ctx *ctx, const es_trustlist *tl, es_trust *tru
         if (tl->e[i].kind == ES_TL_PLATFORM) {
             continue;
         }
-        int rc = es_trust_add_cert(ctx, trust, tl->e[i].cert);
+        /* makers and CAs the list names are recognised by the reader: they
+         * end a chain even when not self-signed; a TSA's chain still goes
+         * to a root (its recognition is judged by subject at genTime) */
+        int rc = tl->e[i].kind == ES_TL_TSA
+                     ? es_trust_add_cert(ctx, trust, tl->e[i].cert)
+                     : es_trust_add_anchor_partial(ctx, trust, tl->e[i].cert);
         if (rc != ES_OK) {
             return rc;
         }
