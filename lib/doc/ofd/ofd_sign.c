@@ -15,9 +15,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "base/file_same.h"
 #include "doc/ofd/ofd_sign_int.h"
 #include "seal/seal_int.h"
 
@@ -355,11 +355,7 @@ static es_result sign(const es_ofd_sign_params *pp, const char *in_path, const c
     ES_ENSURE_MSG(pp->seal && pp->seal_len && pp->key && pp->cert, ES_ERR_USAGE_NULL,
                   "the seal, key and certificate are required");
     ES_ENSURE_MSG(pp->n_positions == 0 || pp->positions, ES_ERR_USAGE_NULL, "positions missing");
-    struct stat a, b;
-    if (stat(in_path, &a) == 0 && stat(out_path, &b) == 0) {
-        ES_ENSURE_MSG(!(a.st_dev == b.st_dev && a.st_ino == b.st_ino), ES_ERR_USAGE_ARG,
-                      "the output %s is the input: the input is never modified", out_path);
-    }
+    ES_GUARD(es_file_check_distinct(in_path, out_path));
     struct signer s;
     memset(&s, 0, sizeof(s));
     s.pp = pp;

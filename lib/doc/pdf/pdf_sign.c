@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "base/file_same.h"
 #include "crypto/cms.h"
 #include "der/der.h"
 #include "doc/pdf/pdf_int.h"
@@ -394,11 +394,7 @@ static es_result sign(const es_pdf_sign_params *pp, const char *in_path, const c
     ES_ENSURE_MSG(pp->certify >= 0 && pp->certify <= 3, ES_ERR_USAGE_ARG,
                   "certify is 0 (none) or a DocMDP level 1..3");
     ES_ENSURE_MSG(pp->n_positions == 0 || pp->positions, ES_ERR_USAGE_NULL, "positions missing");
-    struct stat a, b;
-    if (stat(in_path, &a) == 0 && stat(out_path, &b) == 0) {
-        ES_ENSURE_MSG(!(a.st_dev == b.st_dev && a.st_ino == b.st_ino), ES_ERR_USAGE_ARG,
-                      "the output %s is the input: the input is never modified", out_path);
-    }
+    ES_GUARD(es_file_check_distinct(in_path, out_path));
     struct signer s;
     memset(&s, 0, sizeof(s));
     s.pp = pp;

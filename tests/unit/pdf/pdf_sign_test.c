@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <jpeglib.h>
 
@@ -380,6 +381,36 @@ static void test_riding_and_invisible(void **st)
     es_free(plain);
 }
 
+/* The output may not be the input, under its own name or a hard link
+ * (lib/base/file_same.c, shared with OFD signing); the input is unchanged. */
+static void test_output_is_input(void **st)
+{
+    (void)st;
+    size_t n = 0, m = 0;
+    uint8_t *p = t_pdf_plain(1, &n);
+    char in[512], link_path[512];
+    snprintf(in, sizeof(in), "%s", t_path("same-in.pdf"));
+    snprintf(link_path, sizeof(link_path), "%s", t_path("same-link.pdf"));
+    assert_int_equal(es_file_write(NULL, in, p, n, 0644), ES_OK);
+    unlink(link_path);
+    assert_int_equal(link(in, link_path), 0);
+    es_pdf_sign_params sp = {.seal = g_id.seal, .seal_len = g_id.seal_len, .key = g_id.key,
+                             .cert = g_id.cert};
+    const char *outs[] = {in, link_path};
+    for (size_t i = 0; i < 2; i++) {
+        es_ctx *ctx = es_ctx_new();
+        assert_int_equal(es_pdf_sign(ctx, &sp, in, outs[i]), ES_ERR_USAGE_ARG);
+        assert_non_null(strstr(es_ctx_errmsg(ctx), "is the input"));
+        es_ctx_free(ctx);
+    }
+    uint8_t *q = t_read_file(in, &m);
+    assert_int_equal(m, n);
+    assert_memory_equal(p, q, n);
+    unlink(link_path);
+    es_free(q);
+    es_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_riding_and_invisible), cmocka_unit_test(test_removed_signature),
         cmocka_unit_test(test_certified_p2),     cmocka_unit_test(test_lock_p2),
         cmocka_unit_test(test_jpeg_picture),     cmocka_unit_test(test_form_filling),
+        cmocka_unit_test(test_output_is_input),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
