@@ -18,6 +18,7 @@
 #include "sdoc/sdoc_int.h"
 #include "seal/seal_int.h"
 #include "verify/report_int.h"
+#include "tl_common.h"
 
 static es_key *k_maker, *k_owner, *k_root;
 static es_cert *c_maker, *c_owner, *c_root;
@@ -331,18 +332,7 @@ static es_trustlist *make_list(int64_t maker_withdrawn, int64_t platform_withdra
     json_t *c = json_pack("{s:s,s:i,s:I,s:I,s:o}", "region", "CN-11", "seq", 1, "issued",
                           (json_int_t)(g_now - 20000), "next_update", (json_int_t)next_update,
                           "entries", entries);
-    char *t = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-    char *doc = NULL;
-    size_t n;
-    assert_int_equal(
-        es_trustlist_sign(NULL, t, strlen(t), k_maker, c_maker, NULL, NULL, 0, &doc, &n), ES_OK);
-    const es_cert *signers[] = {c_maker};
-    es_trustlist *tl = NULL;
-    assert_int_equal(es_trustlist_verify(NULL, (const uint8_t *)doc, n, signers, 1, 0, &tl),
-                     ES_OK);
-    es_free(doc);
-    free(t);
-    json_decref(c);
+    es_trustlist *tl = tl_sign_verified(c, k_maker, c_maker);
     es_free(m);
     es_free(r);
     return tl;
