@@ -103,6 +103,10 @@ ES_RESULT es_pdf_qcheck(struct es_pdf_doc *d, const char *what);
 ES_RESULT es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char *name,
                               struct es_pdf_sig *s, bool *out_done);
 
+/* Decodes n pairs of hex digits at h (no whitespace) into out[0..n); false
+ * if any byte is no hex digit (pdf_sigdict.c). */
+bool es_pdf_hex_decode(const uint8_t *h, size_t n, uint8_t *out);
+
 /* Signature fields of the last revision of d. OUT (owned): es_pdf_sigs_free. */
 ES_RESULT es_pdf_sigs_read(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n);
 void es_pdf_sigs_free(struct es_pdf_sig *s, size_t n);

@@ -107,6 +107,22 @@ static bool name_tok(struct cur *c, char *out, size_t cap)
     return true;
 }
 
+/* The next key of a dictionary being read: 1 with the key in k and c at
+ * its value, 0 at the closing ">>" (consumed), -1 on anything else. */
+static int dict_key(struct cur *c, char *k, size_t cap)
+{
+    skip_ws(c);
+    if (at(c, ">>")) {
+        c->i += 2;
+        return 0;
+    }
+    if (!name_tok(c, k, cap)) {
+        return -1;
+    }
+    skip_ws(c);
+    return 1;
+}
+
 /* A literal string, decoded into out (truncated to cap-1, as qpdf's value
  * is by snprintf in the other path); false on an unterminated one. */
 static bool lit_string(struct cur *c, char *out, size_t cap)
@@ -162,7 +178,8 @@ static bool lit_string(struct cur *c, char *out, size_t cap)
 }
 
 /* The span of a hex string "<...>" at c (c left after it); *plain when it
- * has an even number of bytes (hex_plain then checks they are digits). */
+ * has an even number of bytes (es_pdf_hex_decode then checks they are
+ * digits). */
 static bool hex_span(struct cur *c, size_t *s, size_t *e, size_t *digits, bool *plain)
 {
     *s = c->i++;
@@ -194,8 +211,7 @@ static void hex_table(void)
     }
 }
 
-/* Decodes n pairs of hex digits at h; false if any byte is no digit. */
-static bool hex_plain(const uint8_t *h, size_t n, uint8_t *out)
+bool es_pdf_hex_decode(const uint8_t *h, size_t n, uint8_t *out)
 {
     hex_table();
     uint8_t bad = 0;
@@ -242,17 +258,14 @@ static bool skip_value(struct cur *c, int depth)
     }
     if (ch == '<' && c->i + 1 < c->n && c->p[c->i + 1] == '<') {
         c->i += 2;
-        for (;;) {
-            skip_ws(c);
-            if (at(c, ">>")) {
-                c->i += 2;
-                return true;
-            }
-            char nm[128];
-            if (!name_tok(c, nm, sizeof(nm)) || !skip_value(c, depth + 1)) {
+        char nm[128];
+        int r;
+        while ((r = dict_key(c, nm, sizeof(nm))) == 1) {
+            if (!skip_value(c, depth + 1)) {
                 return false;
             }
         }
+        return r == 0;
     }
     if (ch == '<') {
         size_t s, e, dg;
@@ -305,17 +318,9 @@ static bool read_params(struct cur *c, bool docmdp, struct es_pdf_sig *s)
         return false;
     }
     c->i += 2;
-    for (;;) {
-        skip_ws(c);
-        if (at(c, ">>")) {
-            c->i += 2;
-            return true;
-        }
-        char k[32];
-        if (!name_tok(c, k, sizeof(k))) {
-            return false;
-        }
-        skip_ws(c);
+    char k[32];
+    int r;
+    while ((r = dict_key(c, k, sizeof(k))) == 1) {
         struct cur v = *c;
         if (docmdp && strcmp(k, "P") == 0) {
             int64_t p = 0;
@@ -337,6 +342,7 @@ static bool read_params(struct cur *c, bool docmdp, struct es_pdf_sig *s)
             return false; /* an indirect /Action: qpdf */
         }
     }
+    return r == 0;
 }
 
 /* /Reference [ << /TransformMethod /DocMDP|/FieldMDP /TransformParams <<…>> >> … ]:
@@ -365,16 +371,12 @@ static bool read_refs(struct cur *c, struct es_pdf_sig *s)
             return false;
         }
         struct cur dict = {first.p, first.i + 2, c->i};
-        while (n < 8) {
-            skip_ws(&dict);
-            if (at(&dict, ">>")) {
-                break;
-            }
-            char k[32];
-            if (!name_tok(&dict, k, sizeof(k))) {
+        char k[32];
+        int r;
+        while (n < 8 && (r = dict_key(&dict, k, sizeof(k))) != 0) {
+            if (r < 0) {
                 return false;
             }
-            skip_ws(&dict);
             bool method = strcmp(k, "TransformMethod") == 0;
             if (method && dict.i < dict.n && dict.p[dict.i] == '/') {
                 if (!name_tok(&dict, tm, sizeof(tm))) {
@@ -390,13 +392,8 @@ static bool read_refs(struct cur *c, struct es_pdf_sig *s)
             s->fieldmdp = true;
         }
         bool params = false;
-        while (n < 8 && (doc || field)) {
-            skip_ws(&dict);
-            if (at(&dict, ">>")) {
-                break;
-            }
-            char k[32];
-            if (!name_tok(&dict, k, sizeof(k))) {
+        while (n < 8 && (doc || field) && (r = dict_key(&dict, k, sizeof(k))) != 0) {
+            if (r < 0) {
                 return false;
             }
             if (strcmp(k, "TransformParams") == 0) {
@@ -477,16 +474,12 @@ static bool table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out)
         }
         c.i += 2;
         int64_t prev = -1;
-        for (;;) {
-            skip_ws(&c);
-            if (at(&c, ">>")) {
-                break;
-            }
-            char k[32];
-            if (!name_tok(&c, k, sizeof(k)) || strcmp(k, "XRefStm") == 0) {
+        char k[32];
+        int r;
+        while ((r = dict_key(&c, k, sizeof(k))) != 0) {
+            if (r < 0 || strcmp(k, "XRefStm") == 0) {
                 return false;
             }
-            skip_ws(&c);
             if (strcmp(k, "Prev") == 0) {
                 if (!int_tok(&c, &prev) || prev < 0 || (uint64_t)prev >= d->n) {
                     return false;
@@ -532,13 +525,10 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
     unsigned seen = 0;
     static const char *const keys[] = {"Filter", "SubFilter", "M", "ByteRange", "Contents",
                                        "Reference"};
-    for (;;) {
-        skip_ws(&c);
-        if (at(&c, ">>")) {
-            break;
-        }
-        char k[64];
-        if (!name_tok(&c, k, sizeof(k))) {
+    char k[64];
+    int r;
+    while ((r = dict_key(&c, k, sizeof(k))) != 0) {
+        if (r < 0) {
             return ES_RESULT_OK;
         }
         unsigned bit = 0;
@@ -591,7 +581,7 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
                       name, len, d->lim.max_contents);
         v.contents = es_malloc(len ? len : 1);
         ES_ENSURE(v.contents, ES_ERR_NOMEM);
-        if (!hex_plain(d->p + cs + 1, len, v.contents)) {
+        if (!es_pdf_hex_decode(d->p + cs + 1, len, v.contents)) {
             es_free(v.contents);
             return ES_RESULT_OK; /* not only hex digits: qpdf says what it is */
         }

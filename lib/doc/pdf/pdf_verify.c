@@ -31,22 +31,6 @@ static es_result prepend(struct es_entry *e, struct es_entry *pre)
     return ES_RESULT_OK;
 }
 
-/* Hex digit values; 0xff for other bytes (a table: the hole is ~100 KiB). */
-static uint8_t g_hex[256];
-
-static void hex_table(void)
-{
-    if (g_hex['0'] == 0 && g_hex['a'] == 0) {
-        memset(g_hex, 0xff, sizeof(g_hex));
-        for (int i = 0; i < 10; i++) {
-            g_hex['0' + i] = (uint8_t)i;
-        }
-        for (int i = 0; i < 6; i++) {
-            g_hex['a' + i] = g_hex['A' + i] = (uint8_t)(10 + i);
-        }
-    }
-}
-
 /* The hole is "<hex>" and its hex is exactly the /Contents qpdf read (not
  * another string), the padding included. */
 static bool hole_is_contents(const struct es_pdf_doc *d, size_t hs, size_t he,
@@ -59,14 +43,11 @@ static bool hole_is_contents(const struct es_pdf_doc *d, size_t hs, size_t he,
     if (s->hex_end && s->hex_off == hs && s->hex_end == he) {
         return true; /* read from these very bytes (pdf_sigdict.c) */
     }
-    hex_table();
-    const uint8_t *h = d->p + hs + 1;
-    uint8_t bad = 0;
-    for (size_t i = 0; i < s->contents_len; i++) {
-        uint8_t hi = g_hex[h[2 * i]], lo = g_hex[h[2 * i + 1]];
-        bad |= (uint8_t)((hi | lo) & 0xf0) | (uint8_t)(((hi << 4) | (lo & 0x0f)) ^ s->contents[i]);
-    }
-    return bad == 0;
+    uint8_t *b = es_malloc(s->contents_len ? s->contents_len : 1);
+    bool same = b && es_pdf_hex_decode(d->p + hs + 1, s->contents_len, b) &&
+                memcmp(b, s->contents, s->contents_len) == 0;
+    es_free(b);
+    return same;
 }
 
 static size_t rev_index(const struct es_pdf_doc *d, size_t end)
