@@ -7,6 +7,7 @@
  * bound and stepped afterwards: no SQL text is ever built from data.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,29 +222,28 @@ static int bindv(es_store *st, int id, const char *fmt, va_list ap)
 }
 
 /* Binds and steps once: ES_SQL_ROW, ES_SQL_DONE or an error. */
-static int run(es_store *st, int id, const char *fmt, ...)
+static int run_v(es_store *st, int id, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     int rc = bindv(st, id, fmt, ap);
-    va_end(ap);
     if (rc != ES_STORE_OK) {
         return rc;
     }
     return st->sql->step(st, id);
 }
 
-/* For statements that write: DONE (or a RETURNING row) -> OK. */
-static int run_write(es_store *st, int id, int64_t *out_id, const char *fmt, ...)
+static int run(es_store *st, int id, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = bindv(st, id, fmt, ap);
+    int rc = run_v(st, id, fmt, ap);
     va_end(ap);
-    if (rc != ES_STORE_OK) {
-        return rc;
-    }
-    rc = st->sql->step(st, id);
+    return rc;
+}
+
+/* For statements that write: DONE (or a RETURNING row) -> OK. */
+static int write_v(es_store *st, int id, int64_t *out_id, const char *fmt, va_list ap)
+{
+    int rc = run_v(st, id, fmt, ap);
     if (rc == ES_SQL_ROW) {
         if (out_id) {
             *out_id = st->sql->col_i64(st, id, 0);
@@ -259,10 +259,187 @@ static int run_write(es_store *st, int id, int64_t *out_id, const char *fmt, ...
     return rc;
 }
 
+static int run_write(es_store *st, int id, int64_t *out_id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = write_v(st, id, out_id, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* run_write for an UPDATE or DELETE that must touch a row: `none` (NOTFOUND
+ * or CONFLICT) when it touched none. */
+static int run_change(es_store *st, int id, int none, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = write_v(st, id, NULL, fmt, ap);
+    va_end(ap);
+    if (rc == ES_STORE_OK && st->sql->changes(st, id) == 0) {
+        rc = none;
+    }
+    return rc;
+}
+
+/* Steps a lock statement (SELECT 1 or SELECT ... FOR UPDATE) to its end. */
+static int run_lock(es_store *st, int id)
+{
+    int rc = run(st, id, "");
+    while (rc == ES_SQL_ROW) {
+        rc = st->sql->step(st, id);
+    }
+    st->sql->reset(st, id);
+    return rc == ES_SQL_DONE ? ES_STORE_OK : rc;
+}
+
+/* Rolls back after `rc` failed, keeping the message of the first failure. */
+static int rollback_keep_error(es_store *st, int rc);
+
 static int64_t lim(const struct es_store_filter *f)
 {
     return f && f->limit > 0 ? f->limit : 1000;
 }
+
+/*
+ * How the result columns of a statement land in a row struct: one entry a
+ * column, in the order the statement selects them. The columns after
+ * COL_GET_ONLY are selected only by the entity's single-row statement (the
+ * blobs a list leaves out); COL_END closes the table.
+ */
+enum col_kind {
+    COL_END,
+    COL_GET_ONLY,
+    COL_I64,  /* int64_t */
+    COL_STR,  /* char[aux], cut to fit (col_str) */
+    COL_TEXT, /* const char *, borrowed until the next step or reset */
+    COL_DUP,  /* char *, a malloc'd copy */
+    COL_BLOB, /* uint8_t *, malloc'd (col_dup); its size_t length at offset aux */
+    COL_HEX32 /* uint8_t[32] from 64 hex digits; all 0xff when malformed */
+};
+
+struct col {
+    enum col_kind kind;
+    size_t off;
+    size_t aux;
+};
+
+#define C_I64(T, m) {COL_I64, offsetof(T, m), 0}
+#define C_STR(T, m) {COL_STR, offsetof(T, m), sizeof(((T *)0)->m)}
+#define C_TEXT(T, m) {COL_TEXT, offsetof(T, m), 0}
+#define C_DUP(T, m) {COL_DUP, offsetof(T, m), 0}
+#define C_BLOB(T, m) {COL_BLOB, offsetof(T, m), offsetof(T, m##_len)}
+#define C_HEX32(T, m) {COL_HEX32, offsetof(T, m), 0}
+#define C_GET_ONLY {COL_GET_ONLY, 0, 0}
+#define C_END {COL_END, 0, 0}
+
+static int from_hex(const char *s, uint8_t *out, size_t n);
+
+/* Frees what read_row allocated for the owned (COL_DUP, COL_BLOB) columns. */
+static void free_owned(const struct col *c, void *row)
+{
+    for (; c->kind != COL_END; c++) {
+        char *f = (char *)row + c->off;
+        if (c->kind == COL_DUP) {
+            free(*(char **)f);
+            *(char **)f = NULL;
+        } else if (c->kind == COL_BLOB) {
+            free(*(uint8_t **)f);
+            *(uint8_t **)f = NULL;
+            *(size_t *)((char *)row + c->aux) = 0;
+        }
+    }
+}
+
+/* Reads the current row of statement id into `row` by table `cols`; with
+ * `whole`, also the columns after COL_GET_ONLY. On failure (out of memory)
+ * nothing stays allocated. */
+static int read_row(es_store *st, int id, const struct col *cols, void *row, bool whole)
+{
+    const struct es_sql_ops *q = st->sql;
+    int rc = ES_STORE_OK;
+    int col = 0;
+    for (const struct col *c = cols; c->kind != COL_END; c++) {
+        char *f = (char *)row + c->off;
+        switch (c->kind) {
+        case COL_GET_ONLY:
+            if (!whole) {
+                return rc;
+            }
+            continue; /* not a column */
+        case COL_I64:
+            *(int64_t *)f = q->col_i64(st, id, col);
+            break;
+        case COL_STR:
+            col_str(st, id, col, f, c->aux);
+            break;
+        case COL_TEXT:
+            *(const char **)f = q->col_text(st, id, col);
+            break;
+        case COL_DUP:
+            *(char **)f = strdup(q->col_text(st, id, col));
+            if (!*(char **)f && rc == ES_STORE_OK) {
+                rc = es_store_fail(st, "out of memory");
+            }
+            break;
+        case COL_BLOB:
+            if (rc == ES_STORE_OK) {
+                rc = col_dup(st, id, col, (uint8_t **)f, (size_t *)((char *)row + c->aux));
+            }
+            break;
+        case COL_HEX32:
+            if (from_hex(q->col_text(st, id, col), (uint8_t *)f, 32) != 0) {
+                memset(f, 0xff, 32);
+            }
+            break;
+        case COL_END:
+            break;
+        }
+        col++;
+    }
+    if (rc != ES_STORE_OK) {
+        free_owned(cols, row);
+    }
+    return rc;
+}
+
+/* Runs a single-row query: OK and the row (of `size` bytes, zeroed first)
+ * read by `cols` (whole), or NOTFOUND. */
+static int get_row(es_store *st, int id, const struct col *cols, void *row, size_t size,
+                   const char *fmt, ...)
+{
+    memset(row, 0, size);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = run_v(st, id, fmt, ap);
+    va_end(ap);
+    if (rc == ES_SQL_ROW) {
+        rc = read_row(st, id, cols, row, true);
+    } else if (rc == ES_SQL_DONE) {
+        rc = ES_STORE_NOTFOUND;
+    }
+    st->sql->reset(st, id);
+    return rc;
+}
+
+/* Iterates the rows of a bound statement into callback `cb` (a macro: the
+ * callbacks are typed by entity). */
+#define LIST(st, id, type, cols, cb, arg, ...)                                                  \
+    do {                                                                                       \
+        int rc_ = run((st), (id), __VA_ARGS__);                                                \
+        while (rc_ == ES_SQL_ROW) {                                                            \
+            type row_;                                                                         \
+            memset(&row_, 0, sizeof(row_));                                                   \
+            (void)read_row((st), (id), (cols), &row_, false);                                  \
+            if ((cb)((arg), &row_)) {                                                          \
+                rc_ = ES_SQL_DONE;                                                             \
+                break;                                                                         \
+            }                                                                                  \
+            rc_ = (st)->sql->step((st), (id));                                                 \
+        }                                                                                      \
+        (st)->sql->reset((st), (id));                                                          \
+        return rc_ == ES_SQL_DONE ? ES_STORE_OK : rc_;                                         \
+    } while (0)
 
 #define TOO_LONG(st, what) es_store_fail((st), "%s is too long", (what))
 
@@ -305,6 +482,15 @@ static int c_rollback(es_store *st)
     return st->sql->exec(st, "ROLLBACK");
 }
 
+static int rollback_keep_error(es_store *st, int rc)
+{
+    char keep[sizeof(st->err)];
+    memcpy(keep, st->err, sizeof(keep));
+    c_rollback(st);
+    memcpy(st->err, keep, sizeof(keep));
+    return rc;
+}
+
 static int c_schema_version(es_store *st, int64_t *out)
 {
     int rc = run(st, S_VERSION, "");
@@ -318,13 +504,11 @@ static int c_schema_version(es_store *st, int64_t *out)
 
 /* ---- organisations ---- */
 
-static void read_org(es_store *st, int id, struct es_store_org *o)
-{
-    o->id = st->sql->col_i64(st, id, 0);
-    col_str(st, id, 1, o->name, sizeof(o->name));
-    col_str(st, id, 2, o->code, sizeof(o->code));
-    o->created_at = st->sql->col_i64(st, id, 3);
-}
+#define R struct es_store_org
+static const struct col org_cols[] = {
+    C_I64(R, id), C_STR(R, name), C_STR(R, code), C_I64(R, created_at), C_END,
+};
+#undef R
 
 static int c_org_create(es_store *st, struct es_store_org *org)
 {
@@ -334,63 +518,25 @@ static int c_org_create(es_store *st, struct es_store_org *org)
     return run_write(st, S_ORG_INSERT, &org->id, "tti", org->name, org->code, org->created_at);
 }
 
-/* Runs a single-row query: OK and the row read by `read`, or NOTFOUND. */
-#define GET_ONE(st, id, read_fn, out, ...)                                                      \
-    do {                                                                                       \
-        int rc_ = run((st), (id), __VA_ARGS__);                                                \
-        if (rc_ == ES_SQL_ROW) {                                                               \
-            read_fn((st), (id), (out));                                                        \
-            rc_ = ES_STORE_OK;                                                                 \
-        } else if (rc_ == ES_SQL_DONE) {                                                       \
-            rc_ = ES_STORE_NOTFOUND;                                                           \
-        }                                                                                      \
-        (st)->sql->reset((st), (id));                                                          \
-        return rc_;                                                                            \
-    } while (0)
-
-/* Iterates the rows of a bound statement into callback `cb`. */
-#define LIST(st, id, type, read_fn, cb, arg, ...)                                               \
-    do {                                                                                       \
-        int rc_ = run((st), (id), __VA_ARGS__);                                                \
-        while (rc_ == ES_SQL_ROW) {                                                            \
-            type row_;                                                                         \
-            memset(&row_, 0, sizeof(row_));                                                   \
-            read_fn((st), (id), &row_);                                                        \
-            if ((cb)((arg), &row_)) {                                                          \
-                rc_ = ES_SQL_DONE;                                                             \
-                break;                                                                         \
-            }                                                                                  \
-            rc_ = (st)->sql->step((st), (id));                                                 \
-        }                                                                                      \
-        (st)->sql->reset((st), (id));                                                          \
-        return rc_ == ES_SQL_DONE ? ES_STORE_OK : rc_;                                         \
-    } while (0)
-
 static int c_org_get(es_store *st, int64_t id, struct es_store_org *out)
 {
-    memset(out, 0, sizeof(*out));
-    GET_ONE(st, S_ORG_GET, read_org, out, "i", id);
+    return get_row(st, S_ORG_GET, org_cols, out, sizeof(*out), "i", id);
 }
 
 static int c_org_list(es_store *st, es_store_org_cb cb, void *arg)
 {
-    LIST(st, S_ORG_LIST, struct es_store_org, read_org, cb, arg, "");
+    LIST(st, S_ORG_LIST, struct es_store_org, org_cols, cb, arg, "");
 }
 
 /* ---- users ---- */
 
-static void read_user(es_store *st, int id, struct es_store_user *u)
-{
-    const struct es_sql_ops *q = st->sql;
-    u->id = q->col_i64(st, id, 0);
-    col_str(st, id, 1, u->username, sizeof(u->username));
-    col_str(st, id, 2, u->display, sizeof(u->display));
-    col_str(st, id, 3, u->role, sizeof(u->role));
-    u->org_id = q->col_i64(st, id, 4);
-    col_str(st, id, 5, u->pw_hash, sizeof(u->pw_hash));
-    u->disabled = q->col_i64(st, id, 6);
-    u->created_at = q->col_i64(st, id, 7);
-}
+#define R struct es_store_user
+static const struct col user_cols[] = {
+    C_I64(R, id),     C_STR(R, username), C_STR(R, display), C_STR(R, role),
+    C_I64(R, org_id), C_STR(R, pw_hash),  C_I64(R, disabled), C_I64(R, created_at),
+    C_END,
+};
+#undef R
 
 static int c_user_create(es_store *st, struct es_store_user *u)
 {
@@ -403,32 +549,28 @@ static int c_user_create(es_store *st, struct es_store_user *u)
 
 static int c_user_get(es_store *st, int64_t id, struct es_store_user *out)
 {
-    memset(out, 0, sizeof(*out));
-    GET_ONE(st, S_USER_GET, read_user, out, "i", id);
+    return get_row(st, S_USER_GET, user_cols, out, sizeof(*out), "i", id);
 }
 
 static int c_user_get_by_name(es_store *st, const char *name, struct es_store_user *out)
 {
-    memset(out, 0, sizeof(*out));
-    GET_ONE(st, S_USER_GET_NAME, read_user, out, "t", name);
+    return get_row(st, S_USER_GET_NAME, user_cols, out, sizeof(*out), "t", name);
 }
 
 static int c_user_list(es_store *st, const struct es_store_filter *f, es_store_user_cb cb,
                        void *arg)
 {
     int64_t org = f ? f->org_id : 0;
-    LIST(st, S_USER_LIST, struct es_store_user, read_user, cb, arg, "iii", org, org, lim(f));
+    LIST(st, S_USER_LIST, struct es_store_user, user_cols, cb, arg, "iii", org, org, lim(f));
 }
 
 /* ---- sessions ---- */
 
-static void read_session(es_store *st, int id, struct es_store_session *s)
-{
-    col_str(st, id, 0, s->token_hash, sizeof(s->token_hash));
-    s->user_id = st->sql->col_i64(st, id, 1);
-    s->created_at = st->sql->col_i64(st, id, 2);
-    s->expires_at = st->sql->col_i64(st, id, 3);
-}
+#define R struct es_store_session
+static const struct col session_cols[] = {
+    C_STR(R, token_hash), C_I64(R, user_id), C_I64(R, created_at), C_I64(R, expires_at), C_END,
+};
+#undef R
 
 static int c_session_create(es_store *st, const struct es_store_session *s)
 {
@@ -438,17 +580,12 @@ static int c_session_create(es_store *st, const struct es_store_session *s)
 
 static int c_session_get(es_store *st, const char *token_hash, struct es_store_session *out)
 {
-    memset(out, 0, sizeof(*out));
-    GET_ONE(st, S_SESSION_GET, read_session, out, "t", token_hash);
+    return get_row(st, S_SESSION_GET, session_cols, out, sizeof(*out), "t", token_hash);
 }
 
 static int c_session_delete(es_store *st, const char *token_hash)
 {
-    int rc = run_write(st, S_SESSION_DELETE, NULL, "t", token_hash);
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_SESSION_DELETE) == 0) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    return rc;
+    return run_change(st, S_SESSION_DELETE, ES_STORE_NOTFOUND, "t", token_hash);
 }
 
 static int c_session_purge(es_store *st, int64_t now)
@@ -458,25 +595,16 @@ static int c_session_purge(es_store *st, int64_t now)
 
 /* ---- applications ---- */
 
-static void read_app(es_store *st, int id, struct es_store_app *a)
-{
-    const struct es_sql_ops *q = st->sql;
-    a->id = q->col_i64(st, id, 0);
-    a->org_id = q->col_i64(st, id, 1);
-    a->applicant_id = q->col_i64(st, id, 2);
-    col_str(st, id, 3, a->kind, sizeof(a->kind));
-    col_str(st, id, 4, a->seal_name, sizeof(a->seal_name));
-    a->seal_type = q->col_i64(st, id, 5);
-    a->valid_days = q->col_i64(st, id, 6);
-    col_str(st, id, 7, a->status, sizeof(a->status));
-    col_str(st, id, 8, a->replaces, sizeof(a->replaces));
-    col_str(st, id, 9, a->note, sizeof(a->note));
-    a->reviewer_id = q->col_i64(st, id, 10);
-    col_str(st, id, 11, a->decision_reason, sizeof(a->decision_reason));
-    col_str(st, id, 12, a->esid, sizeof(a->esid));
-    a->created_at = q->col_i64(st, id, 13);
-    a->decided_at = q->col_i64(st, id, 14);
-}
+#define R struct es_store_app
+static const struct col app_cols[] = {
+    C_I64(R, id),          C_I64(R, org_id),    C_I64(R, applicant_id),
+    C_STR(R, kind),        C_STR(R, seal_name), C_I64(R, seal_type),
+    C_I64(R, valid_days),  C_STR(R, status),    C_STR(R, replaces),
+    C_STR(R, note),        C_I64(R, reviewer_id), C_STR(R, decision_reason),
+    C_STR(R, esid),        C_I64(R, created_at), C_I64(R, decided_at),
+    C_GET_ONLY,            C_BLOB(R, picture),  C_END,
+};
+#undef R
 
 static int c_app_create(es_store *st, struct es_store_app *a)
 {
@@ -491,16 +619,7 @@ static int c_app_create(es_store *st, struct es_store_app *a)
 
 static int c_app_get(es_store *st, int64_t id, struct es_store_app *out)
 {
-    memset(out, 0, sizeof(*out));
-    int rc = run(st, S_APP_GET, "i", id);
-    if (rc == ES_SQL_ROW) {
-        read_app(st, S_APP_GET, out);
-        rc = col_dup(st, S_APP_GET, 15, &out->picture, &out->picture_len);
-    } else if (rc == ES_SQL_DONE) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    st->sql->reset(st, S_APP_GET);
-    return rc;
+    return get_row(st, S_APP_GET, app_cols, out, sizeof(*out), "i", id);
 }
 
 static int c_app_list(es_store *st, const struct es_store_filter *f, es_store_app_cb cb,
@@ -508,44 +627,30 @@ static int c_app_list(es_store *st, const struct es_store_filter *f, es_store_ap
 {
     int64_t org = f ? f->org_id : 0;
     const char *status = f && f->status ? f->status : "";
-    LIST(st, S_APP_LIST, struct es_store_app, read_app, cb, arg, "iitti", org, org, status,
+    LIST(st, S_APP_LIST, struct es_store_app, app_cols, cb, arg, "iitti", org, org, status,
          status, lim(f));
 }
 
 static int c_app_update(es_store *st, const struct es_store_app *a, const char *expected)
 {
-    int rc = run_write(st, S_APP_UPDATE, NULL, "tititit", a->status, a->reviewer_id,
-                       a->decision_reason, a->decided_at, a->esid, a->id, expected);
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_APP_UPDATE) == 0) {
-        rc = ES_STORE_CONFLICT;
-    }
-    return rc;
+    return run_change(st, S_APP_UPDATE, ES_STORE_CONFLICT, "tititit", a->status, a->reviewer_id,
+                      a->decision_reason, a->decided_at, a->esid, a->id, expected);
 }
 
 /* ---- seals ---- */
 
-static void read_seal(es_store *st, int id, struct es_store_seal *s)
-{
-    const struct es_sql_ops *q = st->sql;
-    col_str(st, id, 0, s->esid, sizeof(s->esid));
-    s->org_id = q->col_i64(st, id, 1);
-    s->app_id = q->col_i64(st, id, 2);
-    col_str(st, id, 3, s->name, sizeof(s->name));
-    s->type = q->col_i64(st, id, 4);
-    col_str(st, id, 5, s->status, sizeof(s->status));
-    s->version = q->col_i64(st, id, 6);
-    col_str(st, id, 7, s->der_sm3, sizeof(s->der_sm3));
-    col_str(st, id, 8, s->key_id, sizeof(s->key_id));
-    col_str(st, id, 9, s->reg_no, sizeof(s->reg_no));
-    s->valid_start = q->col_i64(st, id, 10);
-    s->valid_end = q->col_i64(st, id, 11);
-    s->lost_at = q->col_i64(st, id, 12);
-    col_str(st, id, 13, s->cancel_reason, sizeof(s->cancel_reason));
-    col_str(st, id, 14, s->replaces, sizeof(s->replaces));
-    col_str(st, id, 15, s->replaced_by, sizeof(s->replaced_by));
-    s->created_at = q->col_i64(st, id, 16);
-    s->updated_at = q->col_i64(st, id, 17);
-}
+#define R struct es_store_seal
+static const struct col seal_cols[] = {
+    C_STR(R, esid),          C_I64(R, org_id),      C_I64(R, app_id),
+    C_STR(R, name),          C_I64(R, type),        C_STR(R, status),
+    C_I64(R, version),       C_STR(R, der_sm3),     C_STR(R, key_id),
+    C_STR(R, reg_no),        C_I64(R, valid_start), C_I64(R, valid_end),
+    C_I64(R, lost_at),       C_STR(R, cancel_reason), C_STR(R, replaces),
+    C_STR(R, replaced_by),   C_I64(R, created_at),  C_I64(R, updated_at),
+    C_GET_ONLY,              C_BLOB(R, der),        C_BLOB(R, cert),
+    C_BLOB(R, reg_cert),     C_END,
+};
+#undef R
 
 static int c_seal_create(es_store *st, const struct es_store_seal *s)
 {
@@ -564,25 +669,7 @@ static int c_seal_create(es_store *st, const struct es_store_seal *s)
 
 static int c_seal_get(es_store *st, const char *esid, struct es_store_seal *out)
 {
-    memset(out, 0, sizeof(*out));
-    int rc = run(st, S_SEAL_GET, "t", esid);
-    if (rc == ES_SQL_ROW) {
-        read_seal(st, S_SEAL_GET, out);
-        rc = col_dup(st, S_SEAL_GET, 18, &out->der, &out->der_len);
-        if (rc == ES_STORE_OK) {
-            rc = col_dup(st, S_SEAL_GET, 19, &out->cert, &out->cert_len);
-        }
-        if (rc == ES_STORE_OK) {
-            rc = col_dup(st, S_SEAL_GET, 20, &out->reg_cert, &out->reg_cert_len);
-        }
-        if (rc != ES_STORE_OK) {
-            es_store_seal_clear(out);
-        }
-    } else if (rc == ES_SQL_DONE) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    st->sql->reset(st, S_SEAL_GET);
-    return rc;
+    return get_row(st, S_SEAL_GET, seal_cols, out, sizeof(*out), "t", esid);
 }
 
 static int c_seal_list(es_store *st, const struct es_store_filter *f, es_store_seal_cb cb,
@@ -590,36 +677,27 @@ static int c_seal_list(es_store *st, const struct es_store_filter *f, es_store_s
 {
     int64_t org = f ? f->org_id : 0;
     const char *status = f && f->status ? f->status : "";
-    LIST(st, S_SEAL_LIST, struct es_store_seal, read_seal, cb, arg, "iitti", org, org, status,
+    LIST(st, S_SEAL_LIST, struct es_store_seal, seal_cols, cb, arg, "iitti", org, org, status,
          status, lim(f));
 }
 
 static int c_seal_update(es_store *st, const struct es_store_seal *s)
 {
-    int rc = run_write(st, S_SEAL_UPDATE, NULL, "tttittibti", s->status, s->key_id, s->reg_no,
-                       s->lost_at, s->cancel_reason, s->replaced_by,
-                       s->updated_at ? s->updated_at : (int64_t)time(NULL),
-                       (const void *)s->reg_cert, s->reg_cert_len, s->esid, s->version);
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_SEAL_UPDATE) == 0) {
-        rc = ES_STORE_CONFLICT;
-    }
-    return rc;
+    return run_change(st, S_SEAL_UPDATE, ES_STORE_CONFLICT, "tttittibti", s->status, s->key_id,
+                      s->reg_no, s->lost_at, s->cancel_reason, s->replaced_by,
+                      s->updated_at ? s->updated_at : (int64_t)time(NULL),
+                      (const void *)s->reg_cert, s->reg_cert_len, s->esid, s->version);
 }
 
 /* ---- seal events ---- */
 
-static void read_event(es_store *st, int id, struct es_store_event *e)
-{
-    e->id = st->sql->col_i64(st, id, 0);
-    col_str(st, id, 1, e->esid, sizeof(e->esid));
-    col_str(st, id, 2, e->action, sizeof(e->action));
-    col_str(st, id, 3, e->from_status, sizeof(e->from_status));
-    col_str(st, id, 4, e->to_status, sizeof(e->to_status));
-    e->actor_id = st->sql->col_i64(st, id, 5);
-    col_str(st, id, 6, e->actor, sizeof(e->actor));
-    col_str(st, id, 7, e->reason, sizeof(e->reason));
-    e->at = st->sql->col_i64(st, id, 8);
-}
+#define R struct es_store_event
+static const struct col event_cols[] = {
+    C_I64(R, id),        C_STR(R, esid),  C_STR(R, action), C_STR(R, from_status),
+    C_STR(R, to_status), C_I64(R, actor_id), C_STR(R, actor), C_STR(R, reason),
+    C_I64(R, at),        C_END,
+};
+#undef R
 
 static int c_event_append(es_store *st, struct es_store_event *e)
 {
@@ -632,7 +710,7 @@ static int c_event_append(es_store *st, struct es_store_event *e)
 
 static int c_event_list(es_store *st, const char *esid, es_store_event_cb cb, void *arg)
 {
-    LIST(st, S_EVENT_LIST, struct es_store_event, read_event, cb, arg, "t", esid);
+    LIST(st, S_EVENT_LIST, struct es_store_event, event_cols, cb, arg, "t", esid);
 }
 
 /* ---- keys ---- */
@@ -647,38 +725,27 @@ static int c_key_put(es_store *st, const struct es_store_key *k)
                      (const void *)k->wrapped, k->wrapped_len);
 }
 
+#define R struct es_store_key
+static const struct col key_cols[] = {
+    C_STR(R, id), C_I64(R, org_id), C_STR(R, alg), C_I64(R, created_at), C_BLOB(R, wrapped), C_END,
+};
+#undef R
+
 static int c_key_get(es_store *st, const char *id, struct es_store_key *out)
 {
-    memset(out, 0, sizeof(*out));
-    int rc = run(st, S_KEY_GET, "t", id);
-    if (rc == ES_SQL_ROW) {
-        col_str(st, S_KEY_GET, 0, out->id, sizeof(out->id));
-        out->org_id = st->sql->col_i64(st, S_KEY_GET, 1);
-        col_str(st, S_KEY_GET, 2, out->alg, sizeof(out->alg));
-        out->created_at = st->sql->col_i64(st, S_KEY_GET, 3);
-        rc = col_dup(st, S_KEY_GET, 4, &out->wrapped, &out->wrapped_len);
-    } else if (rc == ES_SQL_DONE) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    st->sql->reset(st, S_KEY_GET);
-    return rc;
+    return get_row(st, S_KEY_GET, key_cols, out, sizeof(*out), "t", id);
 }
 
 /* ---- grants ---- */
 
-static void read_grant(es_store *st, int id, struct es_store_grant *g)
-{
-    const struct es_sql_ops *q = st->sql;
-    g->id = q->col_i64(st, id, 0);
-    col_str(st, id, 1, g->esid, sizeof(g->esid));
-    g->user_id = q->col_i64(st, id, 2);
-    g->granted_by = q->col_i64(st, id, 3);
-    g->not_before = q->col_i64(st, id, 4);
-    g->not_after = q->col_i64(st, id, 5);
-    col_str(st, id, 6, g->scope, sizeof(g->scope));
-    g->revoked_at = q->col_i64(st, id, 7);
-    g->created_at = q->col_i64(st, id, 8);
-}
+#define R struct es_store_grant
+static const struct col grant_cols[] = {
+    C_I64(R, id),        C_STR(R, esid),      C_I64(R, user_id),
+    C_I64(R, granted_by), C_I64(R, not_before), C_I64(R, not_after),
+    C_STR(R, scope),     C_I64(R, revoked_at), C_I64(R, created_at),
+    C_END,
+};
+#undef R
 
 static int c_grant_create(es_store *st, struct es_store_grant *g)
 {
@@ -692,8 +759,7 @@ static int c_grant_create(es_store *st, struct es_store_grant *g)
 
 static int c_grant_get(es_store *st, int64_t id, struct es_store_grant *out)
 {
-    memset(out, 0, sizeof(*out));
-    GET_ONE(st, S_GRANT_GET, read_grant, out, "i", id);
+    return get_row(st, S_GRANT_GET, grant_cols, out, sizeof(*out), "i", id);
 }
 
 static int c_grant_list(es_store *st, const struct es_store_filter *f, es_store_grant_cb cb,
@@ -701,35 +767,25 @@ static int c_grant_list(es_store *st, const struct es_store_filter *f, es_store_
 {
     const char *esid = f && f->esid ? f->esid : "";
     int64_t user = f ? f->user_id : 0;
-    LIST(st, S_GRANT_LIST, struct es_store_grant, read_grant, cb, arg, "ttiii", esid, esid, user,
+    LIST(st, S_GRANT_LIST, struct es_store_grant, grant_cols, cb, arg, "ttiii", esid, esid, user,
          user, lim(f));
 }
 
 static int c_grant_revoke(es_store *st, int64_t id, int64_t at)
 {
-    int rc = run_write(st, S_GRANT_REVOKE, NULL, "ii", at ? at : (int64_t)time(NULL), id);
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_GRANT_REVOKE) == 0) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    return rc;
+    return run_change(st, S_GRANT_REVOKE, ES_STORE_NOTFOUND, "ii", at ? at : (int64_t)time(NULL),
+                      id);
 }
 
 /* ---- usage log ---- */
 
-static void read_usage(es_store *st, int id, struct es_store_usage *u)
-{
-    const struct es_sql_ops *q = st->sql;
-    u->id = q->col_i64(st, id, 0);
-    col_str(st, id, 1, u->esid, sizeof(u->esid));
-    u->user_id = q->col_i64(st, id, 2);
-    col_str(st, id, 3, u->username, sizeof(u->username));
-    u->org_id = q->col_i64(st, id, 4);
-    u->at = q->col_i64(st, id, 5);
-    col_str(st, id, 6, u->doc_sm3, sizeof(u->doc_sm3));
-    col_str(st, id, 7, u->doc_name, sizeof(u->doc_name));
-    col_str(st, id, 8, u->result, sizeof(u->result));
-    col_str(st, id, 9, u->detail, sizeof(u->detail));
-}
+#define R struct es_store_usage
+static const struct col usage_cols[] = {
+    C_I64(R, id),      C_STR(R, esid),     C_I64(R, user_id),  C_STR(R, username),
+    C_I64(R, org_id),  C_I64(R, at),       C_STR(R, doc_sm3),  C_STR(R, doc_name),
+    C_STR(R, result),  C_STR(R, detail),   C_END,
+};
+#undef R
 
 static int c_usage_append(es_store *st, struct es_store_usage *u)
 {
@@ -747,7 +803,7 @@ static int c_usage_list(es_store *st, const struct es_store_filter *f, es_store_
     int64_t org = f ? f->org_id : 0;
     int64_t user = f ? f->user_id : 0;
     const char *esid = f && f->esid ? f->esid : "";
-    LIST(st, S_USAGE_LIST, struct es_store_usage, read_usage, cb, arg, "iittiiii", org, org, esid,
+    LIST(st, S_USAGE_LIST, struct es_store_usage, usage_cols, cb, arg, "iittiiii", org, org, esid,
          esid, user, user, f ? f->since : 0, lim(f));
 }
 
@@ -828,30 +884,18 @@ static int from_hex(const char *s, uint8_t *out, size_t n)
     return 0;
 }
 
-static void read_audit(es_store *st, int id, struct es_store_audit *a)
-{
-    a->seq = st->sql->col_i64(st, id, 0);
-    a->at = st->sql->col_i64(st, id, 1);
-    col_str(st, id, 2, a->actor, sizeof(a->actor));
-    col_str(st, id, 3, a->action, sizeof(a->action));
-    col_str(st, id, 4, a->object, sizeof(a->object));
-    col_str(st, id, 5, a->detail, sizeof(a->detail));
-    if (from_hex(st->sql->col_text(st, id, 6), a->prev_hash, 32) != 0) {
-        memset(a->prev_hash, 0xff, 32);
-    }
-    if (from_hex(st->sql->col_text(st, id, 7), a->hash, 32) != 0) {
-        memset(a->hash, 0xff, 32);
-    }
-}
+#define R struct es_store_audit
+static const struct col audit_cols[] = {
+    C_I64(R, seq),    C_I64(R, at),     C_STR(R, actor),        C_STR(R, action),
+    C_STR(R, object), C_STR(R, detail), C_HEX32(R, prev_hash), C_HEX32(R, hash),
+    C_END,
+};
+#undef R
 
 static int audit_append_tx(es_store *st, struct es_store_audit *e)
 {
-    int rc = run(st, S_AUDIT_LOCK, "");
-    while (rc == ES_SQL_ROW) {
-        rc = st->sql->step(st, S_AUDIT_LOCK);
-    }
-    st->sql->reset(st, S_AUDIT_LOCK);
-    if (rc != ES_SQL_DONE) {
+    int rc = run_lock(st, S_AUDIT_LOCK);
+    if (rc != ES_STORE_OK) {
         return rc;
     }
     int64_t last = 0;
@@ -897,17 +941,13 @@ static int c_audit_append(es_store *st, struct es_store_audit *e)
     if (rc == ES_STORE_OK) {
         return c_commit(st);
     }
-    char keep[sizeof(st->err)];
-    memcpy(keep, st->err, sizeof(keep));
-    c_rollback(st);
-    memcpy(st->err, keep, sizeof(keep));
-    return rc;
+    return rollback_keep_error(st, rc);
 }
 
 static int c_audit_list(es_store *st, const struct es_store_filter *f, es_store_audit_cb cb,
                         void *arg)
 {
-    LIST(st, S_AUDIT_LIST, struct es_store_audit, read_audit, cb, arg, "ii", f ? f->since : 0,
+    LIST(st, S_AUDIT_LIST, struct es_store_audit, audit_cols, cb, arg, "ii", f ? f->since : 0,
          lim(f));
 }
 
@@ -965,15 +1005,13 @@ int es_store_audit_verify(es_store *st, int64_t *out_count, int64_t *out_bad_seq
 
 /* ---- the transparency log ---- */
 
-static void read_tlog(es_store *st, int id, struct es_store_tlog *t)
-{
-    t->leaf_index = st->sql->col_i64(st, id, 0);
-    col_str(st, id, 1, t->esid, sizeof(t->esid));
-    col_str(st, id, 2, t->event, sizeof(t->event));
-    t->entry = st->sql->col_text(st, id, 3);
-    col_str(st, id, 4, t->leaf_hash, sizeof(t->leaf_hash));
-    t->at = st->sql->col_i64(st, id, 5);
-}
+#define R struct es_store_tlog
+static const struct col tlog_cols[] = {
+    C_I64(R, leaf_index), C_STR(R, esid),      C_STR(R, event),
+    C_TEXT(R, entry),     C_STR(R, leaf_hash), C_I64(R, at),
+    C_END,
+};
+#undef R
 
 /* A one-row query of integers into out[0..n-1]. */
 static int query_ints(es_store *st, int id, int64_t *out, int n, const char *fmt, ...)
@@ -1007,12 +1045,8 @@ static int c_tlog_next(es_store *st, int64_t *out_index)
     if (!st->in_tx) {
         return es_store_fail(st, "a log append needs an open transaction");
     }
-    int rc = run(st, S_TLOG_LOCK, "");
-    while (rc == ES_SQL_ROW) {
-        rc = st->sql->step(st, S_TLOG_LOCK);
-    }
-    st->sql->reset(st, S_TLOG_LOCK);
-    if (rc != ES_SQL_DONE) {
+    int rc = run_lock(st, S_TLOG_LOCK);
+    if (rc != ES_STORE_OK) {
         return rc;
     }
     return c_tlog_size(st, out_index);
@@ -1026,16 +1060,17 @@ static int c_tlog_insert(es_store *st, const struct es_store_tlog *e)
 
 static int c_tlog_range(es_store *st, int64_t start, int64_t end, es_store_tlog_cb cb, void *arg)
 {
-    LIST(st, S_TLOG_RANGE, struct es_store_tlog, read_tlog, cb, arg, "ii", start, end);
+    LIST(st, S_TLOG_RANGE, struct es_store_tlog, tlog_cols, cb, arg, "ii", start, end);
 }
 
 static int c_tlog_last_for(es_store *st, const char *esid, es_store_tlog_cb cb, void *arg)
 {
+    struct es_store_tlog t;
+    memset(&t, 0, sizeof(t));
     int rc = run(st, S_TLOG_LAST_FOR, "t", esid);
     if (rc == ES_SQL_ROW) {
-        struct es_store_tlog t;
-        memset(&t, 0, sizeof(t));
-        read_tlog(st, S_TLOG_LAST_FOR, &t);
+        /* the entry is borrowed from the statement: the callback runs before the reset */
+        (void)read_row(st, S_TLOG_LAST_FOR, tlog_cols, &t, true);
         cb(arg, &t);
         rc = ES_STORE_OK;
     } else if (rc == ES_SQL_DONE) {
@@ -1047,18 +1082,13 @@ static int c_tlog_last_for(es_store *st, const char *esid, es_store_tlog_cb cb, 
 
 /* ---- federation: outbox, inbox, foreign seals, peers ---- */
 
-static void read_outbox(es_store *st, int id, struct es_store_outbox *o)
-{
-    const struct es_sql_ops *q = st->sql;
-    o->seq = q->col_i64(st, id, 0);
-    col_str(st, id, 1, o->esid, sizeof(o->esid));
-    o->body = q->col_text(st, id, 2);
-    o->created_at = q->col_i64(st, id, 3);
-    o->attempts = q->col_i64(st, id, 4);
-    o->next_at = q->col_i64(st, id, 5);
-    col_str(st, id, 6, o->last_error, sizeof(o->last_error));
-    o->delivered_at = q->col_i64(st, id, 7);
-}
+#define R struct es_store_outbox
+static const struct col outbox_cols[] = {
+    C_I64(R, seq),      C_STR(R, esid),    C_TEXT(R, body),       C_I64(R, created_at),
+    C_I64(R, attempts), C_I64(R, next_at), C_STR(R, last_error), C_I64(R, delivered_at),
+    C_END,
+};
+#undef R
 
 static int c_outbox_put(es_store *st, const struct es_store_outbox *o)
 {
@@ -1069,18 +1099,14 @@ static int c_outbox_put(es_store *st, const struct es_store_outbox *o)
 
 static int c_outbox_pending(es_store *st, int64_t limit, es_store_outbox_cb cb, void *arg)
 {
-    LIST(st, S_OUTBOX_PENDING, struct es_store_outbox, read_outbox, cb, arg, "i",
+    LIST(st, S_OUTBOX_PENDING, struct es_store_outbox, outbox_cols, cb, arg, "i",
          limit > 0 ? limit : 100);
 }
 
 static int c_outbox_mark(es_store *st, const struct es_store_outbox *o)
 {
-    int rc = run_write(st, S_OUTBOX_MARK, NULL, "iitii", o->attempts, o->next_at, o->last_error,
-                       o->delivered_at, o->seq);
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_OUTBOX_MARK) == 0) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    return rc;
+    return run_change(st, S_OUTBOX_MARK, ES_STORE_NOTFOUND, "iitii", o->attempts, o->next_at,
+                      o->last_error, o->delivered_at, o->seq);
 }
 
 static int c_outbox_stats(es_store *st, int64_t *out_total, int64_t *out_pending)
@@ -1099,41 +1125,30 @@ static int c_inbox_put(es_store *st, const struct es_store_inbox *e)
                      e->leaf_hash, e->proven);
 }
 
-static void read_inbox(es_store *st, int id, struct es_store_inbox *e)
-{
-    const struct es_sql_ops *q = st->sql;
-    col_str(st, id, 0, e->origin, sizeof(e->origin));
-    e->seq = q->col_i64(st, id, 1);
-    col_str(st, id, 2, e->esid, sizeof(e->esid));
-    col_str(st, id, 3, e->event, sizeof(e->event));
-    col_str(st, id, 4, e->status, sizeof(e->status));
-    e->at = q->col_i64(st, id, 5);
-    e->received_at = q->col_i64(st, id, 6);
-    col_str(st, id, 7, e->leaf_hash, sizeof(e->leaf_hash));
-    e->proven = q->col_i64(st, id, 8);
-}
+#define R struct es_store_inbox
+static const struct col inbox_cols[] = {
+    C_STR(R, origin),    C_I64(R, seq),   C_STR(R, esid),        C_STR(R, event),
+    C_STR(R, status),    C_I64(R, at),    C_I64(R, received_at), C_STR(R, leaf_hash),
+    C_I64(R, proven),    C_END,
+};
+#undef R
 
 static int c_inbox_unproven(es_store *st, const char *origin, int64_t max_seq, int64_t limit,
                             es_store_inbox_cb cb, void *arg)
 {
-    LIST(st, S_INBOX_UNPROVEN, struct es_store_inbox, read_inbox, cb, arg, "tii", origin,
+    LIST(st, S_INBOX_UNPROVEN, struct es_store_inbox, inbox_cols, cb, arg, "tii", origin,
          max_seq, limit > 0 ? limit : 100);
 }
 
 static int c_inbox_get(es_store *st, const char *origin, int64_t seq,
                        struct es_store_inbox *out)
 {
-    memset(out, 0, sizeof(*out));
-    GET_ONE(st, S_INBOX_GET, read_inbox, out, "ti", origin, seq);
+    return get_row(st, S_INBOX_GET, inbox_cols, out, sizeof(*out), "ti", origin, seq);
 }
 
 static int c_inbox_proven(es_store *st, const char *origin, int64_t seq)
 {
-    int rc = run_write(st, S_INBOX_PROVEN, NULL, "ti", origin, seq);
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_INBOX_PROVEN) == 0) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    return rc;
+    return run_change(st, S_INBOX_PROVEN, ES_STORE_NOTFOUND, "ti", origin, seq);
 }
 
 static int c_inbox_count(es_store *st, const char *origin, int64_t *out_count,
@@ -1148,47 +1163,29 @@ static int c_inbox_count(es_store *st, const char *origin, int64_t *out_count,
 
 static int c_remote_put(es_store *st, const struct es_store_remote *r)
 {
-    int rc = run_write(st, S_REMOTE_UPSERT, NULL, "ttittii", r->esid, r->owner, r->seq,
-                       r->status, r->answer, r->next_update,
-                       r->updated_at ? r->updated_at : (int64_t)time(NULL));
-    if (rc == ES_STORE_OK && st->sql->changes(st, S_REMOTE_UPSERT) == 0) {
-        rc = ES_STORE_CONFLICT;
-    }
-    return rc;
+    return run_change(st, S_REMOTE_UPSERT, ES_STORE_CONFLICT, "ttittii", r->esid, r->owner, r->seq,
+                      r->status, r->answer, r->next_update,
+                      r->updated_at ? r->updated_at : (int64_t)time(NULL));
 }
+
+#define R struct es_store_remote
+static const struct col remote_cols[] = {
+    C_STR(R, esid),        C_STR(R, owner),      C_I64(R, seq),        C_STR(R, status),
+    C_DUP(R, answer),      C_I64(R, next_update), C_I64(R, updated_at), C_END,
+};
+#undef R
 
 static int c_remote_get(es_store *st, const char *esid, struct es_store_remote *out)
 {
-    memset(out, 0, sizeof(*out));
-    int rc = run(st, S_REMOTE_GET, "t", esid);
-    if (rc == ES_SQL_ROW) {
-        const struct es_sql_ops *q = st->sql;
-        col_str(st, S_REMOTE_GET, 0, out->esid, sizeof(out->esid));
-        col_str(st, S_REMOTE_GET, 1, out->owner, sizeof(out->owner));
-        out->seq = q->col_i64(st, S_REMOTE_GET, 2);
-        col_str(st, S_REMOTE_GET, 3, out->status, sizeof(out->status));
-        out->answer = strdup(q->col_text(st, S_REMOTE_GET, 4));
-        out->next_update = q->col_i64(st, S_REMOTE_GET, 5);
-        out->updated_at = q->col_i64(st, S_REMOTE_GET, 6);
-        rc = out->answer ? ES_STORE_OK : es_store_fail(st, "out of memory");
-    } else if (rc == ES_SQL_DONE) {
-        rc = ES_STORE_NOTFOUND;
-    }
-    st->sql->reset(st, S_REMOTE_GET);
-    return rc;
+    return get_row(st, S_REMOTE_GET, remote_cols, out, sizeof(*out), "t", esid);
 }
 
-static void read_peer(es_store *st, int id, struct es_store_peer *p)
-{
-    const struct es_sql_ops *q = st->sql;
-    col_str(st, id, 0, p->node, sizeof(p->node));
-    p->sth = q->col_text(st, id, 1);
-    p->tree_size = q->col_i64(st, id, 2);
-    col_str(st, id, 3, p->root_hash, sizeof(p->root_hash));
-    p->checked_at = q->col_i64(st, id, 4);
-    p->alarm = q->col_text(st, id, 5);
-    p->alarm_at = q->col_i64(st, id, 6);
-}
+#define R struct es_store_peer
+static const struct col peer_cols[] = {
+    C_STR(R, node),       C_TEXT(R, sth),  C_I64(R, tree_size), C_STR(R, root_hash),
+    C_I64(R, checked_at), C_TEXT(R, alarm), C_I64(R, alarm_at), C_END,
+};
+#undef R
 
 static int c_peer_put(es_store *st, const struct es_store_peer *p)
 {
@@ -1198,7 +1195,7 @@ static int c_peer_put(es_store *st, const struct es_store_peer *p)
 
 static int c_peer_list(es_store *st, es_store_peer_cb cb, void *arg)
 {
-    LIST(st, S_PEER_LIST, struct es_store_peer, read_peer, cb, arg, "");
+    LIST(st, S_PEER_LIST, struct es_store_peer, peer_cols, cb, arg, "");
 }
 
 /* ---- row clean-up ---- */
@@ -1338,11 +1335,7 @@ static int migrate(es_store *st)
     if (rc == ES_STORE_OK) {
         return c_commit(st);
     }
-    char keep[sizeof(st->err)];
-    memcpy(keep, st->err, sizeof(keep));
-    c_rollback(st);
-    memcpy(st->err, keep, sizeof(keep));
-    return rc;
+    return rollback_keep_error(st, rc);
 }
 
 int es_store_setup(es_store *st)
