@@ -352,6 +352,49 @@ static es_result straight_text(struct es_seal_drawing *d, struct es_seal_font *f
     return ES_RESULT_OK;
 }
 
+/* ---- lines of text on a seal ---- */
+
+/* How a line of text is set: cell height; natural width / height of a
+ * full-width character; space between cells as a share of their width;
+ * (arcs) how much wider than natural short texts may be spaced. */
+struct text_style {
+    double h;
+    double aspect;
+    double gap;
+    double spread;
+};
+
+/* Text t along the arc of semi-axes a, b around (arc->cx, arc->cy), on its
+ * upper or (bottom) lower half, within parameter -t_max..t_max; ln is
+ * scratch. Sets *out_compress as arc_text does. */
+static es_result text_on_arc(struct es_seal_drawing *d, struct es_seal_font *f, struct arc *arc,
+                             struct line *ln, const struct es_seal_text *t, int line_id,
+                             const struct text_style *s, double a, double b, bool bottom,
+                             double t_max, double *out_compress)
+{
+    arc->a = a;
+    arc->b = b;
+    arc->bottom = bottom;
+    arc->t_max = t_max;
+    ES_GUARD(line_load(f, t, ln));
+    return arc_text(d, f, arc, t, ln, line_id, s->h, s->aspect, s->gap, s->spread, out_compress);
+}
+
+/* Text t on a horizontal line centred on (cx, y), inside the ellipse of
+ * semi-axes a, b around (cx, cy) and `margin` clear of the cells placed so
+ * far; ln is scratch. */
+static es_result text_in_band(struct es_seal_drawing *d, struct es_seal_font *f, struct line *ln,
+                              const struct es_seal_text *t, int line_id,
+                              const struct text_style *s, double cx, double cy, double a,
+                              double b, double y, double margin)
+{
+    double y0 = y - s->h / 2;
+    double y1 = y + s->h / 2;
+    double room = fmin(ellipse_half(a, b, y1 - cy), band_room(d, cx, y0, y1) - margin);
+    ES_GUARD(line_load(f, t, ln));
+    return straight_text(d, f, t, ln, line_id, cx, y, s->h, s->aspect, s->gap, room);
+}
+
 /* ---- the star ---- */
 
 static es_result star(struct es_seal_drawing *d, double cx, double cy, double r)
@@ -415,12 +458,9 @@ static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_f
     double rc = inner - 0.9 * u - h / 2;
     arc->cx = cx;
     arc->cy = cy;
-    arc->a = arc->b = rc;
-    arc->bottom = false;
-    arc->t_max = name_span / 2 * DEG;
-    ES_GUARD_GOTO(line_load(f, &p->name, ln));
-    ES_GUARD_GOTO(arc_text(d, f, arc, &p->name, ln, ES_SEAL_LINE_NAME, h, 0.8, 0.15, 1.5,
-                           &d->name_compress));
+    const struct text_style name_style = {h, 0.8, 0.15, 1.5};
+    ES_GUARD_GOTO(text_on_arc(d, f, arc, ln, &p->name, ES_SEAL_LINE_NAME, &name_style, rc, rc,
+                              false, name_span / 2 * DEG, &d->name_compress));
     d->name_height = h;
 
     /* The code along the lower arc, in the room the name leaves. */
@@ -429,27 +469,19 @@ static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_f
         double hc = 2.4 * u;
         double rcc = inner - 0.6 * u - hc / 2;
         double free_half = 180.0 - name_span / 2 - 8.0;
-        arc->a = arc->b = rcc;
-        arc->bottom = true;
-        arc->t_max = fmin(45.0, free_half) * DEG;
         double cmp = 1;
-        ES_GUARD_GOTO(line_load(f, &p->code, ln));
-        ES_GUARD_GOTO(arc_text(d, f, arc, &p->code, ln, ES_SEAL_LINE_CODE, hc, 0.85, 0.3, 1.0,
-                               &cmp));
+        const struct text_style code_style = {hc, 0.85, 0.3, 1.0};
+        ES_GUARD_GOTO(text_on_arc(d, f, arc, ln, &p->code, ES_SEAL_LINE_CODE, &code_style, rcc,
+                                  rcc, true, fmin(45.0, free_half) * DEG, &cmp));
         code_inner = rcc - hc / 2;
     }
 
     /* The kind on a straight line under the star. */
     if (has_kind) {
-        double hk = 4.6 * u;
-        double yk = cy + 10.4 * u;
-        double y0 = yk - hk / 2;
-        double y1 = yk + hk / 2;
+        const struct text_style kind_style = {4.6 * u, 0.9, 0.12, 0};
         double lim = code_inner - 0.6 * u;
-        double room = fmin(ellipse_half(lim, lim, y1 - cy), band_room(d, cx, y0, y1) - 0.8 * u);
-        ES_GUARD_GOTO(line_load(f, &p->kind, ln));
-        ES_GUARD_GOTO(straight_text(d, f, &p->kind, ln, ES_SEAL_LINE_KIND, cx, yk, hk, 0.9, 0.12,
-                                    room));
+        ES_GUARD_GOTO(text_in_band(d, f, ln, &p->kind, ES_SEAL_LINE_KIND, &kind_style, cx, cy, lim,
+                                   lim, cy + 10.4 * u, 0.8 * u));
     }
 out:
     es_free(arc);
@@ -483,38 +515,25 @@ static es_result layout_oval(const struct es_seal_prepared *p, struct es_seal_fo
     double h = name_height(4.8 * u, p->name.n);
     arc->cx = cx;
     arc->cy = cy;
-    arc->a = ia - 0.7 * u - h / 2;
-    arc->b = ib - 0.7 * u - h / 2;
-    arc->bottom = false;
-    arc->t_max = 106.0 * DEG;
-    ES_GUARD_GOTO(line_load(f, &p->name, ln));
-    ES_GUARD_GOTO(arc_text(d, f, arc, &p->name, ln, ES_SEAL_LINE_NAME, h, 0.8, 0.15, 1.5,
-                           &d->name_compress));
+    const struct text_style name_style = {h, 0.8, 0.15, 1.5};
+    ES_GUARD_GOTO(text_on_arc(d, f, arc, ln, &p->name, ES_SEAL_LINE_NAME, &name_style,
+                              ia - 0.7 * u - h / 2, ib - 0.7 * u - h / 2, false, 106.0 * DEG,
+                              &d->name_compress));
     d->name_height = h;
     double la = ia - 0.6 * u;
     double lb = ib - 0.6 * u;
 
     /* The code (taxpayer number) on the middle line. */
     if (p->code.n) {
-        double hc = 3.2 * u;
-        double yc = cy + 0.4 * u;
-        double y0 = yc - hc / 2;
-        double y1 = yc + hc / 2;
-        double room = fmin(ellipse_half(la, lb, y1 - cy), band_room(d, cx, y0, y1) - 0.8 * u);
-        ES_GUARD_GOTO(line_load(f, &p->code, ln));
-        ES_GUARD_GOTO(straight_text(d, f, &p->code, ln, ES_SEAL_LINE_CODE, cx, yc, hc, 0.8, 0.15,
-                                    room));
+        const struct text_style code_style = {3.2 * u, 0.8, 0.15, 0};
+        ES_GUARD_GOTO(text_in_band(d, f, ln, &p->code, ES_SEAL_LINE_CODE, &code_style, cx, cy, la,
+                                   lb, cy + 0.4 * u, 0.8 * u));
     }
     /* The kind ("发票专用章") on the lower line. */
     if (p->kind.n) {
-        double hk = 4.4 * u;
-        double yk = cy + 7.6 * u;
-        double y0 = yk - hk / 2;
-        double y1 = yk + hk / 2;
-        double room = fmin(ellipse_half(la, lb, y1 - cy), band_room(d, cx, y0, y1) - 0.8 * u);
-        ES_GUARD_GOTO(line_load(f, &p->kind, ln));
-        ES_GUARD_GOTO(straight_text(d, f, &p->kind, ln, ES_SEAL_LINE_KIND, cx, yk, hk, 0.9, 0.12,
-                                    room));
+        const struct text_style kind_style = {4.4 * u, 0.9, 0.12, 0};
+        ES_GUARD_GOTO(text_in_band(d, f, ln, &p->kind, ES_SEAL_LINE_KIND, &kind_style, cx, cy, la,
+                                   lb, cy + 7.6 * u, 0.8 * u));
     }
 out:
     es_free(arc);
