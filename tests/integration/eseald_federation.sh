@@ -67,15 +67,11 @@ b64() { base64 -w0 < "$1"; }
 
 # a new active seal on the current node; prints its esid
 new_seal() {
-  local name=$1 org rev maker id
+  local org rev maker ESID
   org=$(login orgadmin); rev=$(login reviewer); maker=$(login maker)
-  TOKEN=$org; api POST /api/v1/applications "{\"seal_name\":\"$name\",\"seal_type\":2}"; id=$(jqb .id)
-  TOKEN=$rev; api POST "/api/v1/applications/$id/approve" '{}'
-  TOKEN=$maker; api POST "/api/v1/applications/$id/make" '{}'; local esid; esid=$(jqb .esid)
-  TOKEN=$rev; api POST "/api/v1/seals/$esid/register" '{}'
-  TOKEN=$org; api POST "/api/v1/seals/$esid/activate" '{}'
+  active_seal "$1" "$org" "$rev" "$maker"
   [ "$STATUS" = 200 ] || { echo "FAIL: making a seal on $URL: $STATUS $BODY" >&2; return 1; }
-  printf '%s' "$esid"
+  printf '%s' "$ESID"
 }
 
 # ---- configuration errors are named ----

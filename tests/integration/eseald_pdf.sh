@@ -31,12 +31,8 @@ start_eseald "sqlite:$T/eseald.db"
 A_ORG=$(login orgadmin); A_REV=$(login reviewer); A_MAKER=$(login maker); A_USER=$(login user)
 
 # an active seal of the demo organisation, granted to "user"
-TOKEN=$A_ORG; api POST /api/v1/applications '{"seal_name":"示例科技有限公司合同专用章","seal_type":2,"valid_days":365}'
-APP=$(jqb .id)
-TOKEN=$A_REV; api POST "/api/v1/applications/$APP/approve" '{}'
-TOKEN=$A_MAKER; api POST "/api/v1/applications/$APP/make" '{}'; ESID=$(jqb .esid)
-TOKEN=$A_REV; api POST "/api/v1/seals/$ESID/register" '{}'
-TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/activate" '{}'; expect 200 "seal active"
+active_seal 示例科技有限公司合同专用章 "$A_ORG" "$A_REV" "$A_MAKER" ',"valid_days":365'
+expect 200 "seal active"
 api POST "/api/v1/seals/$ESID/grants" "{\"user\":\"user\",\"not_after\":$(( $(date +%s) + 3600 ))}"
 expect 201 "grant"
 

@@ -207,12 +207,7 @@ fi
 A_ORG=$(login orgadmin); A_REV=$(login reviewer); A_MAKER=$(login maker); A_USER=$(login user)
 # new_seal NAME : an active seal of the demo organisation granted to "user"; sets ESID
 new_seal() {
-  TOKEN=$A_ORG; api POST /api/v1/applications "{\"seal_name\":\"$1\",\"seal_type\":2,\"valid_days\":365}"
-  local app; app=$(jqb .id)
-  TOKEN=$A_REV; api POST "/api/v1/applications/$app/approve" '{}'
-  TOKEN=$A_MAKER; api POST "/api/v1/applications/$app/make" '{}'; ESID=$(jqb .esid)
-  TOKEN=$A_REV; api POST "/api/v1/seals/$ESID/register" '{}'
-  TOKEN=$A_ORG; api POST "/api/v1/seals/$ESID/activate" '{}'; expect 200 "seal $1 active"
+  active_seal "$1" "$A_ORG" "$A_REV" "$A_MAKER" ',"valid_days":365'; expect 200 "seal $1 active"
   api POST "/api/v1/seals/$ESID/grants" "{\"user\":\"user\",\"not_after\":$(( $(date +%s) + 3600 ))}"
   expect 201 "grant on $1"
 }

@@ -117,6 +117,20 @@ login() {
   jqb .token
 }
 
+# active_seal NAME ORG REV MAKER [MEMBERS] : applies for a seal (seal_type 2,
+# plus the JSON MEMBERS, e.g. ',"valid_days":365') with the tokens of an org
+# admin, reviewer and maker of one organisation, then approves, makes,
+# registers and activates it. Sets ESID; STATUS and BODY are the activation's
+# answer and TOKEN is left as ORG (who may grant).
+active_seal() {
+  local app
+  TOKEN=$2; api POST /api/v1/applications "{\"seal_name\":\"$1\",\"seal_type\":2${5-}}"; app=$(jqb .id)
+  TOKEN=$3; api POST "/api/v1/applications/$app/approve" '{}'
+  TOKEN=$4; api POST "/api/v1/applications/$app/make" '{}'; ESID=$(jqb .esid)
+  TOKEN=$3; api POST "/api/v1/seals/$ESID/register" '{}'
+  TOKEN=$2; api POST "/api/v1/seals/$ESID/activate" '{}'
+}
+
 finish() {
   echo
   echo "$PASSES passed, $FAILS failed"
