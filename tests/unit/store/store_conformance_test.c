@@ -57,77 +57,60 @@ struct collect {
     int64_t ids[16];
 };
 
-static int org_cb(void *arg, const struct es_store_org *row)
+/* Counts a row and keeps its name (unless NULL) and id in the first 16. */
+static void collect_add(void *arg, const char *name, int64_t id)
 {
     struct collect *c = arg;
     if (c->n < 16) {
-        snprintf(c->names[c->n], 256, "%s", row->name);
-        c->ids[c->n] = row->id;
+        if (name) {
+            snprintf(c->names[c->n], 256, "%s", name);
+        }
+        c->ids[c->n] = id;
     }
     c->n++;
+}
+
+static int org_cb(void *arg, const struct es_store_org *row)
+{
+    collect_add(arg, row->name, row->id);
     return 0;
 }
 
 static int user_cb(void *arg, const struct es_store_user *row)
 {
-    struct collect *c = arg;
-    if (c->n < 16) {
-        snprintf(c->names[c->n], 256, "%s", row->username);
-    }
-    c->n++;
+    collect_add(arg, row->username, row->id);
     return 0;
 }
 
 static int app_cb(void *arg, const struct es_store_app *row)
 {
-    struct collect *c = arg;
-    if (c->n < 16) {
-        c->ids[c->n] = row->id;
-        assert_null(row->picture); /* lists carry no blobs */
-    }
-    c->n++;
+    assert_null(row->picture); /* lists carry no blobs */
+    collect_add(arg, NULL, row->id);
     return 0;
 }
 
 static int seal_cb(void *arg, const struct es_store_seal *row)
 {
-    struct collect *c = arg;
-    if (c->n < 16) {
-        snprintf(c->names[c->n], 256, "%s", row->esid);
-        assert_null(row->der);
-    }
-    c->n++;
+    assert_null(row->der);
+    collect_add(arg, row->esid, 0);
     return 0;
 }
 
 static int event_cb(void *arg, const struct es_store_event *row)
 {
-    struct collect *c = arg;
-    if (c->n < 16) {
-        snprintf(c->names[c->n], 256, "%s", row->action);
-    }
-    c->n++;
+    collect_add(arg, row->action, row->id);
     return 0;
 }
 
 static int grant_cb(void *arg, const struct es_store_grant *row)
 {
-    struct collect *c = arg;
-    if (c->n < 16) {
-        c->ids[c->n] = row->id;
-    }
-    c->n++;
+    collect_add(arg, NULL, row->id);
     return 0;
 }
 
 static int usage_cb(void *arg, const struct es_store_usage *row)
 {
-    struct collect *c = arg;
-    if (c->n < 16) {
-        c->ids[c->n] = row->id;
-        snprintf(c->names[c->n], 256, "%s", row->result);
-    }
-    c->n++;
+    collect_add(arg, row->result, row->id);
     return 0;
 }
 
@@ -608,36 +591,37 @@ struct tlog_seen {
     char entry[8][160];
 };
 
-static int tlog_cb(void *arg, const struct es_store_tlog *t)
+/* Keeps a row's number and its text (printf-formatted) in the first 8. */
+static void seen_add(struct tlog_seen *s, int64_t index, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void seen_add(struct tlog_seen *s, int64_t index, const char *fmt, ...)
 {
-    struct tlog_seen *s = arg;
     if (s->n < 8) {
-        s->index[s->n] = t->leaf_index;
-        snprintf(s->entry[s->n], sizeof(s->entry[0]), "%s", t->entry);
+        va_list ap;
+        va_start(ap, fmt);
+        s->index[s->n] = index;
+        vsnprintf(s->entry[s->n], sizeof(s->entry[0]), fmt, ap);
+        va_end(ap);
         s->n++;
     }
+}
+
+static int tlog_cb(void *arg, const struct es_store_tlog *t)
+{
+    seen_add(arg, t->leaf_index, "%s", t->entry);
     return 0;
 }
 
 static int outbox_cb(void *arg, const struct es_store_outbox *o)
 {
-    struct tlog_seen *s = arg;
-    if (s->n < 8) {
-        s->index[s->n] = o->seq;
-        snprintf(s->entry[s->n], sizeof(s->entry[0]), "%s", o->body);
-        s->n++;
-    }
+    seen_add(arg, o->seq, "%s", o->body);
     return 0;
 }
 
 static int peer_cb(void *arg, const struct es_store_peer *p)
 {
-    struct tlog_seen *s = arg;
-    if (s->n < 8) {
-        s->index[s->n] = p->tree_size;
-        snprintf(s->entry[s->n], sizeof(s->entry[0]), "%s|%.64s", p->node, p->alarm);
-        s->n++;
-    }
+    seen_add(arg, p->tree_size, "%s|%.64s", p->node, p->alarm);
     return 0;
 }
 
