@@ -28,10 +28,13 @@ int cmd_verify(int argc, char **argv)
         {"trust-list", required_argument, NULL, 'L'},
         {"trust-list-signer", required_argument, NULL, 'G'},
         {"trust-list-min-seq", required_argument, NULL, 'Q'},
+        {"trust-anchor", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *data_path = NULL;
     const char *trusts[32];
     size_t n_trust = 0;
+    const char *anchors[32];
+    size_t n_anchors = 0;
     const char *tl_path = NULL;
     const char *tl_signers[32];
     size_t n_tl_signers = 0;
@@ -49,6 +52,12 @@ int cmd_verify(int argc, char **argv)
                 return cli_usage("verify: at most 32 --trust");
             }
             trusts[n_trust++] = optarg;
+            break;
+        case 'A':
+            if (n_anchors == 32) {
+                return cli_usage("verify: at most 32 --trust-anchor");
+            }
+            anchors[n_anchors++] = optarg;
             break;
         case 'N': o.no_chain = 1; break;
         case 'j': json = true; break;
@@ -71,15 +80,19 @@ int cmd_verify(int argc, char **argv)
             }
             break;
         case 'h':
-            printf("usage: eseal verify FILE [--data DATA] [--trust PEM|DIR]... [--no-chain]\n"
+            printf("usage: eseal verify FILE [--data DATA] [--trust PEM|DIR]...\n"
+                   "                   [--trust-anchor PEM|DIR]... [--no-chain]\n"
                    "                   [--json] [--at DATE] [--strict]\n"
                    "                   [--trust-list LIST.json --trust-list-signer CERT...\n"
                    "                    [--trust-list-min-seq N]]\n"
                    "FILE is a seal (.esl), a detached SES_Signature (with --data), or a\n"
                    "document. Without --trust the chain checks are INDETERMINATE; --no-chain\n"
-                   "skips them for an integrity-and-binding verdict. --at sets the time for a\n"
-                   "seal checked alone. --trust-list adds the CAs, makers and TSAs of a\n"
-                   "signed trust list (checked against --trust-list-signer) to the anchors and\n"
+                   "skips them for an integrity-and-binding verdict. --trust uses self-signed\n"
+                   "certificates as anchors and the others as intermediates; --trust-anchor\n"
+                   "makes every certificate given an anchor, self-signed or not (a chain\n"
+                   "may end there). --at sets the time for a seal checked alone.\n"
+                   "--trust-list adds the CAs and makers of a signed trust list (checked\n"
+                   "against --trust-list-signer) as anchors, its TSAs as --trust does, and\n"
                    "judges their recognition at the seal's and the signature's times\n"
                    "(docs/trustlist.md). Exit: 0 TOTAL-PASSED, 1 TOTAL-FAILED, 2\n"
                    "INDETERMINATE, 3 unreadable input, 4 trust list refused.\n");
@@ -107,6 +120,17 @@ int cmd_verify(int argc, char **argv)
     }
     if ((ex = cli_load_trust(ctx, trusts, n_trust, &trust)) != 0) {
         goto out;
+    }
+    /* explicit anchors that need not be self-signed (docs/trustlist.md) */
+    if (n_anchors && !trust && (rc = es_trust_new(ctx, &trust)) != ES_OK) {
+        ex = cli_fail(ctx, rc, "trust");
+        goto out;
+    }
+    for (size_t i = 0; i < n_anchors; i++) {
+        if ((rc = es_trust_add_path_partial(ctx, trust, anchors[i])) != ES_OK) {
+            ex = cli_fail(ctx, rc, "--trust-anchor %s", anchors[i]);
+            goto out;
+        }
     }
     if (tl_path && (ex = cli_load_trust_list(ctx, tl_path, tl_signers, n_tl_signers, tl_min_seq,
                                              &trust, &tl)) != 0) {

@@ -100,6 +100,9 @@ ES_API int es_trust_add_cert(es_ctx *ctx, es_trust *trust, const es_cert *cert);
  * because a certificate merely present in a store must not silently cut
  * its chain short: trusting a non-root is a deliberate choice. */
 ES_API int es_trust_add_anchor_partial(es_ctx *ctx, es_trust *trust, const es_cert *cert);
+/* Every certificate of a file or directory (as es_trust_add_path) added as
+ * by es_trust_add_anchor_partial (`eseal verify --trust-anchor`). */
+ES_API int es_trust_add_path_partial(es_ctx *ctx, es_trust *trust, const char *path);
 /* Certificates added, of both kinds. */
 ES_API size_t es_trust_count(const es_trust *trust);
 ES_API void es_trust_free(es_trust *trust);

@@ -77,14 +77,15 @@ int es_trust_add_anchor_partial(es_ctx *ctx, es_trust *t, const es_cert *cert)
     return trust_push(ctx, t, t ? t->partial : NULL, cert);
 }
 
-static int add_file(es_ctx *ctx, es_trust *t, const char *path)
+static int add_file(es_ctx *ctx, es_trust *t, const char *path, bool anchors)
 {
     es_cert **arr = NULL;
     size_t n = 0;
     int rc = es_cert_load_all(ctx, path, NULL, &arr, &n);
     for (size_t i = 0; i < n; i++) {
         if (rc == ES_OK) {
-            rc = es_trust_add_cert(ctx, t, arr[i]);
+            rc = anchors ? es_trust_add_anchor_partial(ctx, t, arr[i])
+                         : es_trust_add_cert(ctx, t, arr[i]);
         }
         es_cert_free(arr[i]);
     }
@@ -99,7 +100,7 @@ static bool cert_ext(const char *name)
                    strcmp(dot, ".cer") == 0 || strcmp(dot, ".der") == 0);
 }
 
-int es_trust_add_path(es_ctx *ctx, es_trust *t, const char *path)
+static int add_path(es_ctx *ctx, es_trust *t, const char *path, bool anchors)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -107,7 +108,7 @@ int es_trust_add_path(es_ctx *ctx, es_trust *t, const char *path)
                                                    "%s: no such file or directory", path));
     }
     if (!S_ISDIR(st.st_mode)) {
-        return add_file(ctx, t, path);
+        return add_file(ctx, t, path, anchors);
     }
     DIR *d = opendir(path);
     if (!d) {
@@ -125,11 +126,21 @@ int es_trust_add_path(es_ctx *ctx, es_trust *t, const char *path)
             rc = ES_ERR_NOMEM;
             break;
         }
-        rc = add_file(ctx, t, p);
+        rc = add_file(ctx, t, p, anchors);
         es_free(p);
     }
     closedir(d);
     return rc;
+}
+
+int es_trust_add_path(es_ctx *ctx, es_trust *t, const char *path)
+{
+    return add_path(ctx, t, path, false);
+}
+
+int es_trust_add_path_partial(es_ctx *ctx, es_trust *t, const char *path)
+{
+    return add_path(ctx, t, path, true);
 }
 
 static void set_id(X509 *x, bool empty)

@@ -2,7 +2,9 @@
 # tests/cli/trustlist.sh - eseal trustlist create|sign|inspect|verify (exit
 # codes 0/1/2/3), signer rotation, `eseal verify --trust-list` (a maker
 # withdrawn before the seal was made makes it untrusted, one withdrawn after
-# does not, a stale list is INDETERMINATE, a refused list exits 4), and a
+# does not, a stale list is INDETERMINATE, a refused list exits 4), makers
+# and intermediate CAs that are not self-signed used as anchors when a list
+# names them (and with --trust-anchor), never an unnamed sibling, and a
 # status answer embedded with `eseal sign --status-answer` (made here with
 # openssl, as eseald would) and checked by the verifier.
 set -uo pipefail
@@ -107,6 +109,84 @@ expect 0 "sign the stale list" "$ESEAL" trustlist sign "$T/c4.json" --key "$P/ro
   --cert "$P/root-ca.pem" --pass test -o "$T/l4.json"
 expect 2 "verify with a stale list" "${V[@]}" --trust-list "$T/l4.json" --trust-list-signer "$P/root-ca.pem"
 contains "$T/out" "TRUST_LIST_STALE" "stale reason"
+
+# ---- makers and CAs that are not self-signed: anchors when named ----
+# root-ca -> Intermediate CA -> makers 1 and 2, and an owner; made with
+# openssl (SM2 with the default ID, as eseal pki does)
+if command -v openssl >/dev/null; then
+  printf '%s\n' '[ca]' 'basicConstraints=critical,CA:TRUE' \
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature' \
+    'subjectKeyIdentifier=hash' 'authorityKeyIdentifier=keyid:always' \
+    '[ee]' 'basicConstraints=critical,CA:FALSE' 'keyUsage=critical,digitalSignature,nonRepudiation' \
+    'subjectKeyIdentifier=hash' 'authorityKeyIdentifier=keyid:always' > "$T/ext.cnf"
+  issue() { # name subject extensions issuer(path without .pem/.key)
+    openssl genpkey -algorithm SM2 -aes-256-cbc -pass pass:test -out "$T/$1.key" 2>/dev/null &&
+    openssl req -new -key "$T/$1.key" -passin pass:test -subj "$2" -sm3 \
+      -sigopt distid:1234567812345678 -out "$T/$1.csr" 2>/dev/null &&
+    openssl x509 -req -in "$T/$1.csr" -CA "$4.pem" -CAkey "$4.key" -passin pass:test -sm3 \
+      -sigopt distid:1234567812345678 -vfyopt distid:1234567812345678 -extfile "$T/ext.cnf" \
+      -extensions "$3" -days 30 -set_serial "$((RANDOM + 1))" -out "$T/$1.pem" 2>/dev/null
+  }
+  issue int "/C=CN/O=Test/CN=Intermediate CA" ca "$P/root-ca" && ok || bad "openssl: intermediate CA"
+  issue m1 "/C=CN/O=Test/CN=Maker 1" ee "$T/int" && ok || bad "openssl: maker 1"
+  issue m2 "/C=CN/O=Test/CN=Maker 2" ee "$T/int" && ok || bad "openssl: maker 2"
+  issue oi "/C=CN/O=Test/CN=Owner under the intermediate" ee "$T/int" && ok || bad "openssl: owner"
+  mksig() { # maker owner-key owner-cert esid out
+    "$ESEAL" seal make --maker-key "$T/$1.key" --maker-cert "$T/$1.pem" --cert "$3" --name "互认" \
+      --valid-to +30 --pass test --esid "$4" -o "$T/$5.esl" >/dev/null &&
+    "$ESEAL" sign "$T/doc.txt" --seal "$T/$5.esl" --key "$2" --cert "$3" --pass test \
+      -o "$T/$5.sig" >/dev/null
+  }
+  mksig m1 "$T/oi.key" "$T/oi.pem" CLI-TL-I1 sig-i && ok || bad "seal and signature under the intermediate"
+  mksig m1 "$P/owner.key" "$P/owner.pem" CLI-TL-M1 sig-m1 && ok || bad "seal by maker 1"
+  mksig m2 "$P/owner.key" "$P/owner.pem" CLI-TL-M2 sig-m2 && ok || bad "seal by maker 2"
+  mklist() { # out entry-options...: a current list signed by root-ca
+    local out=$1; shift
+    "$ESEAL" trustlist create -o "$T/$out.c.json" --region CN-31 --seq 1 --next-update +30 \
+      --since 2020-01-01 "$@" >/dev/null &&
+    "$ESEAL" trustlist sign "$T/$out.c.json" --key "$P/root-ca.key" --cert "$P/root-ca.pem" \
+      --pass test -o "$T/$out.json" >/dev/null
+  }
+  L() { # signature list
+    "$ESEAL" verify "$T/$1.sig" --data "$T/doc.txt" --json --trust-list "$T/$2.json" \
+      --trust-list-signer "$P/root-ca.pem"
+  }
+  chain_is() { # check result[,reason] what
+    contains "$T/out" "\"id\":\"$1\",\"result\":\"$2\"" "$3"
+  }
+  # only the intermediate named: every chain check passes
+  mklist li --ca "Intermediate CA=$T/int.pem" && ok || bad "list of the intermediate"
+  expect 0 "list naming only the intermediate" L sig-i li
+  chain_is seal_maker_chain PASSED "maker chain ends at the intermediate"
+  chain_is signer_chain PASSED "signer chain ends at the intermediate"
+  contains "$T/out" "recognised, not self-signed" "the anchor is said to be recognised"
+  # intermediate and root named: as before
+  mklist lir --ca "Intermediate CA=$T/int.pem" --ca "Root CA=$P/root-ca.pem" && ok || bad "list of both"
+  expect 0 "list naming the intermediate and its root" L sig-i lir
+  # only the maker named (its intermediate nowhere), the signer's root as a CA
+  mklist lm --maker "Maker 1=$T/m1.pem" --ca "Root CA=$P/root-ca.pem" && ok || bad "list of the maker"
+  expect 0 "list naming only the maker" L sig-m1 lm
+  chain_is seal_maker_chain PASSED "maker chain of one certificate"
+  # a sibling maker of the same intermediate and root is not trusted through it
+  expect 2 "a maker the list does not name" L sig-m2 lm
+  chain_is seal_maker_chain 'INDETERMINATE","reason":"CHAIN_NOT_BUILT' "sibling chain not built"
+  contains "$T/out" "NOT_IN_TRUST_LIST" "sibling not in the list"
+  # the named maker withdrawn before the seal was made: FAILED, as before
+  mklist lw --maker "Maker 1=$T/m1.pem" --ca "Root CA=$P/root-ca.pem" \
+    --withdraw "Maker 1=2021-01-01T00:00:00Z" && ok || bad "list with the maker withdrawn"
+  expect 1 "the named maker withdrawn" L sig-m1 lw
+  contains "$T/out" "MAKER_WITHDRAWN" "withdrawal named"
+  # --trust keeps a non-self-signed certificate an intermediate; --trust-anchor does not
+  expect 2 "--trust with the intermediate" "$ESEAL" verify "$T/sig-i.sig" --data "$T/doc.txt" \
+    --json --trust "$T/int.pem"
+  chain_is seal_maker_chain 'INDETERMINATE","reason":"CHAIN_NOT_BUILT' "intermediate is no anchor"
+  expect 0 "--trust-anchor with the intermediate" "$ESEAL" verify "$T/sig-i.sig" \
+    --data "$T/doc.txt" --json --trust-anchor "$T/int.pem"
+  expect 3 "--trust-anchor with a missing file" "$ESEAL" verify "$T/sig-i.sig" \
+    --data "$T/doc.txt" --trust-anchor "$T/nonexistent.pem"
+else
+  echo "openssl missing: non-self-signed anchors part skipped"
+fi
 
 # ---- a status answer embedded in the signature ----
 if command -v openssl >/dev/null && command -v base64 >/dev/null; then

@@ -8,6 +8,7 @@
  *   a sibling intermediate of the same root is not trusted through it;
  *   anchor and root together still build;
  *   validity is still judged at the time given;
+ *   the same from a file (es_trust_add_path_partial) but not es_trust_add_path;
  *   chains signed with the empty SM2 ID still verify (and say so), both
  *   through an explicit anchor and through a root.
  */
@@ -15,6 +16,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "crypto/ossl_int.h"
@@ -135,6 +137,32 @@ static void test_maker_as_anchor(void **state)
     assert_int_equal(es_trust_add_anchor_partial(NULL, NULL, c_m1), ES_ERR_USAGE_NULL);
 }
 
+/* From a file, as `eseal verify --trust-anchor` and `--trust` read it. */
+static void test_path(void **state)
+{
+    (void)state;
+    char path[600], *pem = NULL;
+    snprintf(path, sizeof(path), "%s/intermediate.pem", t_tmpdir());
+    assert_int_equal(es_cert_to_pem(NULL, c_int, &pem), ES_OK);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(pem, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    es_free(pem);
+    struct es_chain_result cr;
+    es_trust *t;
+    assert_int_equal(es_trust_new(NULL, &t), ES_OK);
+    assert_int_equal(es_trust_add_path(NULL, t, path), ES_OK);
+    chain(t, c_m1, NULL, g_now, &cr);
+    assert_false(cr.built);
+    assert_int_equal(es_trust_add_path_partial(NULL, t, path), ES_OK);
+    assert_int_equal(es_trust_count(t), 2);
+    chain(t, c_m1, NULL, g_now, &cr);
+    assert_true(cr.built && cr.time_ok && cr.partial_anchor);
+    assert_int_equal(es_trust_add_path_partial(NULL, t, "/nonexistent/x.pem"), ES_ERR_IO_OPEN);
+    es_trust_free(t);
+}
+
 static void test_empty_sm2_id(void **state)
 {
     (void)state;
@@ -185,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intermediate_as_anchor),
         cmocka_unit_test(test_maker_as_anchor),
+        cmocka_unit_test(test_path),
         cmocka_unit_test(test_empty_sm2_id),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
