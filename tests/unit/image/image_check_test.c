@@ -45,6 +45,22 @@ static void expect_rc(const uint8_t *d, size_t len, int want, const char *needle
     es_ctx_free(ctx);
 }
 
+/* A good picture: accepted with its type and size; with cut_from > 0 also
+ * refused when cut to any length from cut_from to len - 1. */
+static void expect_ok(const uint8_t *d, size_t len, const char *want_type, uint32_t want_w,
+                      uint32_t want_h, size_t cut_from)
+{
+    const char *type = NULL;
+    uint32_t w = UINT32_MAX, h = UINT32_MAX;
+    assert_int_equal(check(d, len, &type, &w, &h), ES_OK);
+    assert_string_equal(type, want_type);
+    assert_int_equal(w, want_w);
+    assert_int_equal(h, want_h);
+    for (size_t n = cut_from; cut_from > 0 && n < len; n++) {
+        assert_int_not_equal(check(d, n, NULL, NULL, NULL), ES_OK);
+    }
+}
+
 /* ---- PNG ---- */
 
 static uint32_t crc32_of(const uint8_t *p, size_t n)
@@ -80,17 +96,8 @@ static void test_png(void **state)
     (void)state;
     size_t len = 0;
     uint8_t *png = seal_png(&len);
-    const char *type = NULL;
-    uint32_t w = 0, h = 0;
-    assert_int_equal(check(png, len, &type, &w, &h), ES_OK);
-    assert_string_equal(type, "PNG");
-    assert_int_equal(w, 79);
-    assert_int_equal(h, 79);
-
     /* truncated at every length: a clean error, never a crash or success */
-    for (size_t n = 1; n < len; n++) {
-        assert_int_not_equal(check(png, n, NULL, NULL, NULL), ES_OK);
-    }
+    expect_ok(png, len, "PNG", 79, 79, 1);
     expect_rc(png, len - 1, ES_ERR_FORMAT_IMAGE, "PNG");
 
     /* a flipped bit in the image data: CRC error */
@@ -177,16 +184,8 @@ static void test_jpeg(void **state)
     for (int prog = 0; prog < 2; prog++) {
         size_t len = 0;
         uint8_t *jpg = make_jpeg(64, 48, prog, &len);
-        const char *type = NULL;
-        uint32_t w = 0, h = 0;
-        assert_int_equal(check(jpg, len, &type, &w, &h), ES_OK);
-        assert_string_equal(type, "JPG");
-        assert_int_equal(w, 64);
-        assert_int_equal(h, 48);
         /* truncated: libjpeg only warns ("premature end"); we refuse */
-        for (size_t n = 3; n < len; n++) {
-            assert_int_not_equal(check(jpg, n, NULL, NULL, NULL), ES_OK);
-        }
+        expect_ok(jpg, len, "JPG", 64, 48, 3);
         expect_rc(jpg, len / 2, ES_ERR_FORMAT_IMAGE, "JPEG");
         /* missing EOI only */
         expect_rc(jpg, len - 2, ES_ERR_FORMAT_IMAGE, "JPEG");
@@ -224,15 +223,7 @@ static const uint8_t GIF_2X2[] = {
 static void test_gif(void **state)
 {
     (void)state;
-    const char *type = NULL;
-    uint32_t w = 0, h = 0;
-    assert_int_equal(check(GIF_2X2, sizeof(GIF_2X2), &type, &w, &h), ES_OK);
-    assert_string_equal(type, "GIF");
-    assert_int_equal(w, 2);
-    assert_int_equal(h, 2);
-    for (size_t n = 1; n < sizeof(GIF_2X2); n++) {
-        assert_int_not_equal(check(GIF_2X2, n, NULL, NULL, NULL), ES_OK);
-    }
+    expect_ok(GIF_2X2, sizeof(GIF_2X2), "GIF", 2, 2, 1);
     expect_rc(GIF_2X2, sizeof(GIF_2X2) - 1, ES_ERR_FORMAT_IMAGE, "GIF");
     uint8_t bad[sizeof(GIF_2X2)];
     /* huge logical screen */
@@ -297,15 +288,7 @@ static void test_bmp(void **state)
     uint8_t b[256];
     uint8_t x[256];
     size_t len = make_bmp(b, 24);
-    const char *type = NULL;
-    uint32_t w = 0, h = 0;
-    assert_int_equal(check(b, len, &type, &w, &h), ES_OK);
-    assert_string_equal(type, "BMP");
-    assert_int_equal(w, 4);
-    assert_int_equal(h, 3);
-    for (size_t n = 1; n < len; n++) {
-        assert_int_not_equal(check(b, n, NULL, NULL, NULL), ES_OK);
-    }
+    expect_ok(b, len, "BMP", 4, 3, 1);
     expect_rc(b, len - 1, ES_ERR_FORMAT_IMAGE, "truncated");
     expect_rc(b, 20, ES_ERR_FORMAT_IMAGE, "truncated");
 
@@ -376,12 +359,9 @@ static void test_svg(void **state)
                      "\"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n"
                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"42mm\" height='42mm'>"
                      "<circle cx=\"10\" cy=\"10\" r=\"5\"/><use href=\"#a\"/></svg>\n";
+    expect_ok((const uint8_t *)ok, strlen(ok), "SVG", 159, 159, 0); /* 42 mm at 96 px per inch */
     const char *type = NULL;
     uint32_t w = 0, h = 0;
-    assert_int_equal(check((const uint8_t *)ok, strlen(ok), &type, &w, &h), ES_OK);
-    assert_string_equal(type, "SVG");
-    assert_int_equal(w, 159); /* 42 mm at 96 px per inch */
-    assert_int_equal(h, 159);
     assert_int_equal(check((const uint8_t *)"<svg viewBox=\"0 0 300 200\"></svg>", 33, &type, &w,
                            &h),
                      ES_OK);
@@ -447,15 +427,7 @@ static void test_ofd(void **state)
     (void)state;
     uint8_t z[512];
     size_t len = make_zip(z, "OFD.xml");
-    const char *type = NULL;
-    uint32_t w = 9, h = 9;
-    assert_int_equal(check(z, len, &type, &w, &h), ES_OK);
-    assert_string_equal(type, "OFD");
-    assert_int_equal(w, 0);
-    assert_int_equal(h, 0);
-    for (size_t n = 1; n < len; n++) {
-        assert_int_not_equal(check(z, n, NULL, NULL, NULL), ES_OK);
-    }
+    expect_ok(z, len, "OFD", 0, 0, 1);
     expect_rc(z, len - 1, ES_ERR_FORMAT_IMAGE, "end record");
     len = make_zip(z, "Doc.xml");
     expect_rc(z, len, ES_ERR_FORMAT_IMAGE, "OFD.xml");

@@ -44,6 +44,17 @@ static struct pic decode(const uint8_t *png, size_t len)
     return p;
 }
 
+/* Renders s as PNG and decodes it (free p.rgba). */
+static struct pic render_pic(const es_seal_image_spec *s)
+{
+    uint8_t *png = NULL;
+    size_t len = 0;
+    render(s, ES_IMAGE_PNG, &png, &len);
+    struct pic p = decode(png, len);
+    es_free(png);
+    return p;
+}
+
 static const uint8_t *px(const struct pic *p, uint32_t x, uint32_t y)
 {
     return p->rgba + ((size_t)y * p->w + x) * 4;
@@ -74,19 +85,31 @@ static void test_png_size_by_kind(void **state)
                                 .name = cases[i].name,
                                 .kind = cases[i].kind,
                                 .dpi = cases[i].dpi};
-        uint8_t *png = NULL;
-        size_t len = 0;
-        render(&s, ES_IMAGE_PNG, &png, &len);
-        struct pic p = decode(png, len);
+        struct pic p = render_pic(&s);
         if (p.w != cases[i].w || p.h != cases[i].h) {
             fail_msg("case %zu: %ux%u, expected %ux%u", i, p.w, p.h, cases[i].w, cases[i].h);
         }
         es_free(p.rgba);
-        es_free(png);
     }
 }
 
 /* ---- pixels ---- */
+
+/* The three sample seals: round and oval with kind and code, square. */
+static void samples(es_seal_image_spec out[3], int dpi)
+{
+    static const es_seal_image_spec base[3] = {
+        {.shape = ES_SEAL_SHAPE_ROUND, .name = "北京示例科技有限公司", .kind = "合同专用章",
+         .code = "1101080123456"},
+        {.shape = ES_SEAL_SHAPE_OVAL, .name = "上海示例贸易有限公司", .kind = "发票专用章",
+         .code = "91310000MA1FL0X12Q"},
+        {.shape = ES_SEAL_SHAPE_SQUARE, .name = "王小明印"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        out[i] = base[i];
+        out[i].dpi = dpi;
+    }
+}
 
 /* Round and oval: transparent outside the outer edge, all ink seal red, the
  * ring drawn all round, a share of ink within bounds. */
@@ -140,48 +163,32 @@ static void check_ellipse_pixels(const struct pic *p, double min_share, double m
 static void test_round_pixels(void **state)
 {
     (void)state;
-    es_seal_image_spec s = {.shape = ES_SEAL_SHAPE_ROUND,
-                            .name = "北京示例科技有限公司",
-                            .kind = "合同专用章",
-                            .code = "1101080123456",
-                            .dpi = 300};
-    uint8_t *png = NULL;
-    size_t len = 0;
-    render(&s, ES_IMAGE_PNG, &png, &len);
-    struct pic p = decode(png, len);
+    es_seal_image_spec s[3];
+    samples(s, 300);
+    struct pic p = render_pic(&s[0]);
     check_ellipse_pixels(&p, 0.12, 0.45);
     /* the star's centre is inked; between star and name it is transparent */
     assert_int_equal(px(&p, p.w / 2, p.h / 2)[3], 255);
     assert_int_equal(px(&p, p.w / 2, (uint32_t)(p.h * 0.31))[3], 0);
     es_free(p.rgba);
-    es_free(png);
 }
 
 static void test_oval_pixels(void **state)
 {
     (void)state;
-    es_seal_image_spec s = {.shape = ES_SEAL_SHAPE_OVAL,
-                            .name = "上海示例贸易有限公司",
-                            .kind = "发票专用章",
-                            .code = "91310000MA1FL0X12Q",
-                            .dpi = 300};
-    uint8_t *png = NULL;
-    size_t len = 0;
-    render(&s, ES_IMAGE_PNG, &png, &len);
-    struct pic p = decode(png, len);
+    es_seal_image_spec s[3];
+    samples(s, 300);
+    struct pic p = render_pic(&s[1]);
     check_ellipse_pixels(&p, 0.10, 0.45);
     es_free(p.rgba);
-    es_free(png);
 }
 
 static void test_square_pixels(void **state)
 {
     (void)state;
-    es_seal_image_spec s = {.shape = ES_SEAL_SHAPE_SQUARE, .name = "王小明印", .dpi = 300};
-    uint8_t *png = NULL;
-    size_t len = 0;
-    render(&s, ES_IMAGE_PNG, &png, &len);
-    struct pic p = decode(png, len);
+    es_seal_image_spec s[3];
+    samples(s, 300);
+    struct pic p = render_pic(&s[2]);
     /* the border touches every edge: opaque two pixels in, all round */
     for (uint32_t i = 4; i + 4 < p.w; i++) {
         assert_int_equal(px(&p, i, 2)[3], 255);
@@ -200,7 +207,6 @@ static void test_square_pixels(void **state)
     double share = (double)ink / 255.0 / ((double)p.w * p.h);
     assert_true(share > 0.25 && share < 0.7);
     es_free(p.rgba);
-    es_free(png);
 }
 
 /* Pixel check that neighbouring characters of names of 2 to 40 characters
@@ -255,13 +261,8 @@ static void test_long_name_gaps_in_pixels(void **state)
 static void test_deterministic(void **state)
 {
     (void)state;
-    es_seal_image_spec specs[] = {
-        {.shape = ES_SEAL_SHAPE_ROUND, .name = "北京示例科技有限公司", .kind = "合同专用章",
-         .code = "1101080123456", .dpi = 200},
-        {.shape = ES_SEAL_SHAPE_OVAL, .name = "上海示例贸易有限公司", .kind = "发票专用章",
-         .code = "91310000MA1FL0X12Q", .dpi = 200},
-        {.shape = ES_SEAL_SHAPE_SQUARE, .name = "王小明印", .dpi = 200},
-    };
+    es_seal_image_spec specs[3];
+    samples(specs, 200);
     for (size_t i = 0; i < 3; i++) {
         for (int f = 0; f < 2; f++) {
             uint8_t *a = NULL, *b = NULL;
@@ -482,13 +483,8 @@ static double attr(const char *x, const char *name)
 static void test_svg_matches_png(void **state)
 {
     (void)state;
-    es_seal_image_spec specs[] = {
-        {.shape = ES_SEAL_SHAPE_ROUND, .name = "北京示例科技有限公司", .kind = "合同专用章",
-         .code = "1101080123456", .dpi = 300},
-        {.shape = ES_SEAL_SHAPE_OVAL, .name = "上海示例贸易有限公司", .kind = "发票专用章",
-         .code = "91310000MA1FL0X12Q", .dpi = 300},
-        {.shape = ES_SEAL_SHAPE_SQUARE, .name = "王小明印", .dpi = 300},
-    };
+    es_seal_image_spec specs[3];
+    samples(specs, 300);
     for (size_t i = 0; i < 3; i++) {
         uint8_t *svg = NULL, *png = NULL;
         size_t svg_len = 0, png_len = 0;
