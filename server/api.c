@@ -227,8 +227,10 @@ bool jcheck_keys(struct es_call *c, json_t *o, const char *const *allowed)
     return true;
 }
 
-bool jget_str(struct es_call *c, json_t *o, const char *key, bool required, size_t max,
-              const char **out)
+/* o[key] into *out, NULL when absent or null; false (400 answered) when it
+ * is required and absent. */
+static bool jget_value(struct es_call *c, json_t *o, const char *key, bool required,
+                       json_t **out)
 {
     json_t *v = json_object_get(o, key);
     *out = NULL;
@@ -237,6 +239,21 @@ bool jget_str(struct es_call *c, json_t *o, const char *key, bool required, size
             api_error(c, 400, "bad_request", "The field \"%s\" is required.", key);
             return false;
         }
+        return true;
+    }
+    *out = v;
+    return true;
+}
+
+bool jget_str(struct es_call *c, json_t *o, const char *key, bool required, size_t max,
+              const char **out)
+{
+    json_t *v = NULL;
+    *out = NULL;
+    if (!jget_value(c, o, key, required, &v)) {
+        return false;
+    }
+    if (!v) {
         return true;
     }
     if (!json_is_string(v)) {
@@ -259,12 +276,11 @@ bool jget_str(struct es_call *c, json_t *o, const char *key, bool required, size
 bool jget_int(struct es_call *c, json_t *o, const char *key, bool required, int64_t min,
               int64_t max, int64_t *out)
 {
-    json_t *v = json_object_get(o, key);
-    if (!v || json_is_null(v)) {
-        if (required) {
-            api_error(c, 400, "bad_request", "The field \"%s\" is required.", key);
-            return false;
-        }
+    json_t *v = NULL;
+    if (!jget_value(c, o, key, required, &v)) {
+        return false;
+    }
+    if (!v) {
         return true;
     }
     if (!json_is_integer(v)) {

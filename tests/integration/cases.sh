@@ -65,6 +65,8 @@ run_cases() {
   api POST /api/v1/login '{"username":"orgadmin","password":"demo","extra":1}'; expect 400 "unknown field"
   api POST /api/v1/login $'{"username":"\xff\xfe","password":"x"}'; expect 400 "invalid UTF-8"
   api POST /api/v1/login '{"username":"orgadmin","password":7}'; expect 400 "wrong type"
+  api POST /api/v1/login '{"username":null,"password":"x"}'; expect 400 "a required field null"
+  [ "$(jqb .error.message)" = 'The field "username" is required.' ]; check $? "the missing field is named"
   STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/login" --data-binary '{"a":1}' -H 'Content-Type: text/plain')
   BODY=$(cat "$T/resp"); expect 415 "not JSON"
   head -c 1500000 /dev/zero | tr '\0' 'a' > "$T/big"
