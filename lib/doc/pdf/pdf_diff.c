@@ -232,6 +232,37 @@ static es_result list_arrays(struct es_pdf_doc *d, struct idset *arrays, struct 
     return es_pdf_qcheck(d, "pages");
 }
 
+/* The indirect /Annots arrays and the pages of the final revision, listed
+ * only when a changed array needs them (a walk of the whole page tree). */
+struct sets {
+    struct idset arrays, pages;
+    bool listed;
+    es_result err;
+};
+
+/* Lists the sets once; false on an error (in s->err). Releases d's qpdf
+ * handles: the caller fetches its own again. */
+static bool sets_listed(struct es_pdf_doc *d, struct sets *s)
+{
+    if (!s->listed) {
+        s->listed = true;
+        s->err = list_arrays(d, &s->arrays, &s->pages);
+    }
+    return es_is_ok(s->err);
+}
+
+/* Whether object `id` (o, of the final revision) is a page: from the list
+ * when there is one, else by climbing its /Parent chain to the root, which
+ * resolves only that path (a page whose /Parent lies is no page here, so
+ * its change counts as content: the stricter reading). */
+static bool is_page(struct es_pdf_doc *d, const struct sets *s, int id, qpdf_oh o)
+{
+    if (s->listed) {
+        return in_set(&s->pages, id);
+    }
+    return es_pdf_page_index(d, o) >= 0;
+}
+
 /* True when every entry of array a2 (final revision) that is not in a1 (the
  * signed revision) is a signature widget: signing, allowed by DocMDP /P 2. */
 static bool only_sig_widgets_added(qpdf_data q1, qpdf_oh a1, qpdf_data q2, qpdf_oh a2)
@@ -263,9 +294,8 @@ static const char *const FORM_OK[] = {"/Fields", "/SigFlags", "/DR", "/DA", "/Ne
                                       NULL};
 static const char *const FIELD_OK[] = {"/V", "/AS", "/AP", "/MK", "/Kids", NULL};
 
-static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, const struct idset *arrays,
-                     const struct idset *pages, const struct es_pdf_sig *sig,
-                     struct es_pdf_changes *c)
+static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, struct sets *sets,
+                     const struct es_pdf_sig *sig, struct es_pdf_changes *c)
 {
     qpdf_data q2 = d->q;
     qpdf_oh o2 = qpdf_get_object_by_id(q2, id, 0);
@@ -296,7 +326,13 @@ static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, const struct id
         note(c->content, sizeof(c->content), "%sobject %d %s", id, "deleted");
         return;
     }
-    if (in_set(arrays, id) && qpdf_oh_is_array(q2, o2)) {
+    if (qpdf_oh_is_array(q2, o2)) {
+        if (!sets_listed(d, sets)) {
+            return; /* the caller reports sets->err */
+        }
+        o2 = qpdf_get_object_by_id(q2, id, 0);
+    }
+    if (sets->listed && in_set(&sets->arrays, id) && qpdf_oh_is_array(q2, o2)) {
         if (only_sig_widgets_added(q1, o1, q2, o2)) {
             c->n_sig++;
         } else {
@@ -305,7 +341,7 @@ static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, const struct id
         return;
     }
     bool dict = qpdf_oh_is_dictionary(q1, o1) && qpdf_oh_is_dictionary(q2, o2) && !s1 && !s2;
-    if (dict && in_set(pages, id)) {
+    if (dict && is_page(d, sets, id, o2)) {
         if (other_keys_differ(q1, o1, q2, o2, PAGE_OK, what, sizeof(what))) {
             c->n_content++;
             note(c->content, sizeof(c->content), "%spage object %d: %s changed", id, what);
@@ -362,7 +398,9 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
                       struct es_pdf_changes *out)
 {
     memset(out, 0, sizeof(*out));
-    struct idset ids = {0}, arrays = {0}, pages = {0};
+    struct idset ids = {0};
+    struct sets sets;
+    memset(&sets, 0, sizeof(sets));
     struct es_pdf_doc e;
     es_result res = es_pdf_open(&e, d->p, end, &d->lim);
     if (es_is_err(res)) {
@@ -379,7 +417,6 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
         }
     }
     ES_GUARD_GOTO(es_pdf_qcheck(d, "later revisions"));
-    ES_GUARD_GOTO(list_arrays(d, &arrays, &pages));
     if (ids.n) {
         qsort(ids.v, ids.n, sizeof(*ids.v), cmp_int);
     }
@@ -389,7 +426,8 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
         if (dup || has_name(d->q, o, "/Type", "/ObjStm") || has_name(d->q, o, "/Type", "/XRef")) {
             continue;
         }
-        classify(d, e.q, ids.v[i], &arrays, &pages, sig, out);
+        classify(d, e.q, ids.v[i], &sets, sig, out);
+        ES_GUARD_GOTO(sets.err);
         qpdf_oh_release_all(d->q);
         qpdf_oh_release_all(e.q);
     }
@@ -407,8 +445,8 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
     }
 out:
     es_free(ids.v);
-    es_free(arrays.v);
-    es_free(pages.v);
+    es_free(sets.arrays.v);
+    es_free(sets.pages.v);
     es_pdf_close(&e);
     return res;
 }

@@ -99,6 +99,22 @@ static void test_second_signature(void **st)
     t_expect(r, 0, "revisions", ES_CHECK_WARNING, "LATER_REVISIONS");
     t_expect(r, 1, "revisions", ES_CHECK_PASSED, NULL);
     es_report_free(r);
+    /* the later revision (a page's /Annots, the form, new objects) is
+     * classified without walking the page tree: page 2 is known for a page
+     * through its /Parent */
+    struct es_pdf_doc d;
+    struct es_pdf_sig *v = NULL;
+    size_t nv = 0;
+    assert_true(es_is_ok(es_pdf_open(&d, s2, n2, NULL)));
+    assert_true(es_is_ok(es_pdf_sigs_all(&d, &v, &nv)));
+    assert_int_equal(nv, 2);
+    struct es_pdf_changes ch;
+    assert_true(es_is_ok(es_pdf_diff(&d, (size_t)(v[0].br[2] + v[0].br[3]), &v[0], &ch)));
+    assert_int_equal(ch.n_content, 0);
+    assert_true(ch.n_sig >= 2); /* the page's new widget and the new field */
+    assert_false(d.pages_loaded);
+    es_pdf_sigs_free(v, nv);
+    es_pdf_close(&d);
     es_free(s);
     es_free(s2);
 }
