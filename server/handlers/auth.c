@@ -167,27 +167,19 @@ static void serve_file(struct es_call *c, const struct es_embedded_file *f, cons
 
 static const char *ctype_of(const char *name)
 {
+    static const char *const types[][2] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+    };
     const char *dot = strrchr(name, '.');
-    if (!dot) {
-        return "application/octet-stream";
-    }
-    if (!strcmp(dot, ".html")) {
-        return "text/html; charset=utf-8";
-    }
-    if (!strcmp(dot, ".js")) {
-        return "text/javascript; charset=utf-8";
-    }
-    if (!strcmp(dot, ".css")) {
-        return "text/css; charset=utf-8";
-    }
-    if (!strcmp(dot, ".json")) {
-        return "application/json; charset=utf-8";
-    }
-    if (!strcmp(dot, ".svg")) {
-        return "image/svg+xml";
-    }
-    if (!strcmp(dot, ".png")) {
-        return "image/png";
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++) {
+        if (!strcmp(dot, types[i][0])) {
+            return types[i][1];
+        }
     }
     return "application/octet-stream";
 }

@@ -65,6 +65,11 @@ run_cases() {
   api POST /api/v1/login '{"username":"orgadmin","password":"demo","extra":1}'; expect 400 "unknown field"
   api POST /api/v1/login $'{"username":"\xff\xfe","password":"x"}'; expect 400 "invalid UTF-8"
   api POST /api/v1/login '{"username":"orgadmin","password":7}'; expect 400 "wrong type"
+  # the built-in web pages carry their content types
+  for f in /:text/html /app.js:text/javascript /app.css:text/css; do
+    curl -s -o /dev/null -w '%{http_code} %{content_type}' "$URL${f%%:*}" > "$T/ct"
+    grep -q "^200 ${f#*:}; charset=utf-8$" "$T/ct"; check $? "GET ${f%%:*}: ${f#*:} ($(cat "$T/ct"))"
+  done
   api POST /api/v1/login '{"username":null,"password":"x"}'; expect 400 "a required field null"
   [ "$(jqb .error.message)" = 'The field "username" is required.' ]; check $? "the missing field is named"
   STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/login" --data-binary '{"a":1}' -H 'Content-Type: text/plain')
