@@ -428,15 +428,8 @@ static double name_height(double h0, size_t n)
 }
 
 static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_font *f,
-                              struct es_seal_drawing *d)
+                              struct es_seal_drawing *d, struct line *ln, struct arc *arc)
 {
-    struct line *ln = es_calloc(1, sizeof(*ln));
-    ES_ENSURE(ln, ES_ERR_NOMEM);
-    es_result res = ES_RESULT_OK;
-    struct arc *arc = es_calloc(1, sizeof(*arc));
-    if (!arc) {
-        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
-    }
     double D = p->w_mm;
     double R = D / 2;
     double u = D / 42.0;
@@ -450,7 +443,7 @@ static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_f
     double inner = R - d->border_w; /* inner edge of the ring */
 
     /* The star: 14 mm across on a 42 mm seal, a little smaller above a kind. */
-    ES_GUARD_GOTO(star(d, cx, cy, (has_kind ? 6.2 : 7.0) * u));
+    ES_GUARD(star(d, cx, cy, (has_kind ? 6.2 : 7.0) * u));
 
     /* The name along the upper arc, reading left to right. */
     double name_span = has_kind ? 230.0 : 250.0;
@@ -459,8 +452,8 @@ static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_f
     arc->cx = cx;
     arc->cy = cy;
     const struct text_style name_style = {h, 0.8, 0.15, 1.5};
-    ES_GUARD_GOTO(text_on_arc(d, f, arc, ln, &p->name, ES_SEAL_LINE_NAME, &name_style, rc, rc,
-                              false, name_span / 2 * DEG, &d->name_compress));
+    ES_GUARD(text_on_arc(d, f, arc, ln, &p->name, ES_SEAL_LINE_NAME, &name_style, rc, rc,
+                         false, name_span / 2 * DEG, &d->name_compress));
     d->name_height = h;
 
     /* The code along the lower arc, in the room the name leaves. */
@@ -471,8 +464,8 @@ static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_f
         double free_half = 180.0 - name_span / 2 - 8.0;
         double cmp = 1;
         const struct text_style code_style = {hc, 0.85, 0.3, 1.0};
-        ES_GUARD_GOTO(text_on_arc(d, f, arc, ln, &p->code, ES_SEAL_LINE_CODE, &code_style, rcc,
-                                  rcc, true, fmin(45.0, free_half) * DEG, &cmp));
+        ES_GUARD(text_on_arc(d, f, arc, ln, &p->code, ES_SEAL_LINE_CODE, &code_style, rcc,
+                             rcc, true, fmin(45.0, free_half) * DEG, &cmp));
         code_inner = rcc - hc / 2;
     }
 
@@ -480,25 +473,15 @@ static es_result layout_round(const struct es_seal_prepared *p, struct es_seal_f
     if (has_kind) {
         const struct text_style kind_style = {4.6 * u, 0.9, 0.12, 0};
         double lim = code_inner - 0.6 * u;
-        ES_GUARD_GOTO(text_in_band(d, f, ln, &p->kind, ES_SEAL_LINE_KIND, &kind_style, cx, cy, lim,
-                                   lim, cy + 10.4 * u, 0.8 * u));
+        ES_GUARD(text_in_band(d, f, ln, &p->kind, ES_SEAL_LINE_KIND, &kind_style, cx, cy, lim,
+                              lim, cy + 10.4 * u, 0.8 * u));
     }
-out:
-    es_free(arc);
-    es_free(ln);
-    return res;
+    return ES_RESULT_OK;
 }
 
 static es_result layout_oval(const struct es_seal_prepared *p, struct es_seal_font *f,
-                             struct es_seal_drawing *d)
+                             struct es_seal_drawing *d, struct line *ln, struct arc *arc)
 {
-    struct line *ln = es_calloc(1, sizeof(*ln));
-    ES_ENSURE(ln, ES_ERR_NOMEM);
-    es_result res = ES_RESULT_OK;
-    struct arc *arc = es_calloc(1, sizeof(*arc));
-    if (!arc) {
-        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
-    }
     double W = p->w_mm;
     double H = p->h_mm;
     double u = fmin(W / 40.0, H / 30.0);
@@ -516,9 +499,9 @@ static es_result layout_oval(const struct es_seal_prepared *p, struct es_seal_fo
     arc->cx = cx;
     arc->cy = cy;
     const struct text_style name_style = {h, 0.8, 0.15, 1.5};
-    ES_GUARD_GOTO(text_on_arc(d, f, arc, ln, &p->name, ES_SEAL_LINE_NAME, &name_style,
-                              ia - 0.7 * u - h / 2, ib - 0.7 * u - h / 2, false, 106.0 * DEG,
-                              &d->name_compress));
+    ES_GUARD(text_on_arc(d, f, arc, ln, &p->name, ES_SEAL_LINE_NAME, &name_style,
+                         ia - 0.7 * u - h / 2, ib - 0.7 * u - h / 2, false, 106.0 * DEG,
+                         &d->name_compress));
     d->name_height = h;
     double la = ia - 0.6 * u;
     double lb = ib - 0.6 * u;
@@ -526,27 +509,21 @@ static es_result layout_oval(const struct es_seal_prepared *p, struct es_seal_fo
     /* The code (taxpayer number) on the middle line. */
     if (p->code.n) {
         const struct text_style code_style = {3.2 * u, 0.8, 0.15, 0};
-        ES_GUARD_GOTO(text_in_band(d, f, ln, &p->code, ES_SEAL_LINE_CODE, &code_style, cx, cy, la,
-                                   lb, cy + 0.4 * u, 0.8 * u));
+        ES_GUARD(text_in_band(d, f, ln, &p->code, ES_SEAL_LINE_CODE, &code_style, cx, cy, la,
+                              lb, cy + 0.4 * u, 0.8 * u));
     }
     /* The kind ("发票专用章") on the lower line. */
     if (p->kind.n) {
         const struct text_style kind_style = {4.4 * u, 0.9, 0.12, 0};
-        ES_GUARD_GOTO(text_in_band(d, f, ln, &p->kind, ES_SEAL_LINE_KIND, &kind_style, cx, cy, la,
-                                   lb, cy + 7.6 * u, 0.8 * u));
+        ES_GUARD(text_in_band(d, f, ln, &p->kind, ES_SEAL_LINE_KIND, &kind_style, cx, cy, la,
+                              lb, cy + 7.6 * u, 0.8 * u));
     }
-out:
-    es_free(arc);
-    es_free(ln);
-    return res;
+    return ES_RESULT_OK;
 }
 
 static es_result layout_square(const struct es_seal_prepared *p, struct es_seal_font *f,
-                               struct es_seal_drawing *d)
+                               struct es_seal_drawing *d, struct line *ln)
 {
-    struct line *ln = es_calloc(1, sizeof(*ln));
-    ES_ENSURE(ln, ES_ERR_NOMEM);
-    es_result res = ES_RESULT_OK;
     double S = p->w_mm;
     double u = S / 20.0;
     d->border = ES_BORDER_RECT;
@@ -558,7 +535,7 @@ static es_result layout_square(const struct es_seal_prepared *p, struct es_seal_
     double box = S - 2 * x0;
     double col_w = (box - gap) / 2;
     double row_h = (box - gap) / 2;
-    ES_GUARD_GOTO(line_load(f, &p->name, ln));
+    ES_GUARD(line_load(f, &p->name, ln));
     /* Seal order: columns from right to left, each read top to bottom.
      * 2 characters: one per column; 3: the first (the surname) fills the
      * right column; 4: a 2x2 grid. cells[i] = column, row, rows spanned. */
@@ -576,13 +553,11 @@ static es_result layout_square(const struct es_seal_prepared *p, struct es_seal_
         double gy = x0 + c[1] * (row_h + gap) + ch / 2;
         double sy = ch / (f->asc - f->desc);
         double sx = cw / ln->m[i].adv;
-        ES_GUARD_GOTO(place(d, f, &ln->m[i], p->name.cp[i], ES_SEAL_LINE_NAME, gx, gy, 0, sx, sy));
+        ES_GUARD(place(d, f, &ln->m[i], p->name.cp[i], ES_SEAL_LINE_NAME, gx, gy, 0, sx, sy));
     }
     d->name_height = row_h;
     d->name_compress = 1;
-out:
-    es_free(ln);
-    return res;
+    return ES_RESULT_OK;
 }
 
 es_result es_seal_layout(const struct es_seal_prepared *p, struct es_seal_font *font,
@@ -592,21 +567,37 @@ es_result es_seal_layout(const struct es_seal_prepared *p, struct es_seal_font *
     out->shape = p->shape;
     out->w_mm = p->w_mm;
     out->h_mm = p->h_mm;
-    es_result res;
+    es_result res = ES_RESULT_OK;
+    /* scratch for the layouts: one line's metrics; an arc's length table
+     * (the curved shapes) */
+    struct arc *arc = NULL;
+    struct line *ln = es_calloc(1, sizeof(*ln));
+    if (!ln) {
+        ES_FAIL_GOTO(ES_ERR_NOMEM, "%s", es_strerror(ES_ERR_NOMEM));
+    }
+    if (p->shape != ES_SEAL_SHAPE_SQUARE) {
+        arc = es_calloc(1, sizeof(*arc));
+        if (!arc) {
+            ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
+        }
+    }
     switch (p->shape) {
     case ES_SEAL_SHAPE_ROUND:
-        res = layout_round(p, font, out);
+        res = layout_round(p, font, out, ln, arc);
         break;
     case ES_SEAL_SHAPE_OVAL:
-        res = layout_oval(p, font, out);
+        res = layout_oval(p, font, out, ln, arc);
         break;
     case ES_SEAL_SHAPE_SQUARE:
-        res = layout_square(p, font, out);
+        res = layout_square(p, font, out, ln);
         break;
     default:
         res = es_error_set(ES_ERR_USAGE_ARG, __FILE__, __LINE__, "unknown seal shape");
         break;
     }
+out:
+    es_free(arc);
+    es_free(ln);
     if (es_is_err(res)) {
         es_seal_drawing_free(out);
     }
