@@ -126,4 +126,9 @@ struct es_cert_spec {
 ES_RESULT es_cert_build(const struct es_cert_spec *spec, const es_key *subject_key,
                         const es_key *issuer_key, const es_cert *issuer, es_cert **out);
 
+/* Frees the calling thread's cache of parsed certificates (es_cert_from_der
+ * keeps the last few per thread; a thread's entries are freed when it
+ * exits, this is for long-lived threads and tests). */
+void es_cert_cache_clear(void);
+
 #endif

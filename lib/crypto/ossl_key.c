@@ -9,7 +9,9 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "crypto/ossl_int.h"
 #include "der/der.h"
@@ -408,7 +410,84 @@ es_result es_ossl_cert_wrap(X509 *x, es_cert **out)
     return ES_RESULT_OK;
 }
 
-static es_result cert_from_der(const uint8_t *der, size_t len, es_cert **out)
+/* A copy sharing the X509 and the EVP_PKEY (both reference-counted). */
+static es_result cert_clone(const es_cert *src, es_cert **out)
+{
+    es_cert *c = es_calloc(1, sizeof(*c));
+    ES_ENSURE(c, ES_ERR_NOMEM);
+    *c = *src;
+    c->der = es_malloc(src->der_len);
+    if (c->der) {
+        memcpy(c->der, src->der, src->der_len);
+    }
+    c->subject = src->subject ? es_strndup(src->subject, strlen(src->subject)) : NULL;
+    c->issuer = src->issuer ? es_strndup(src->issuer, strlen(src->issuer)) : NULL;
+    if (!c->der || (src->subject && !c->subject) || (src->issuer && !c->issuer)) {
+        es_free(c->der);
+        es_free(c->subject);
+        es_free(c->issuer);
+        es_free(c);
+        ES_BAIL(ES_ERR_NOMEM);
+    }
+    X509_up_ref(c->x);
+    if (c->pub.ossl) {
+        EVP_PKEY_up_ref(c->pub.ossl);
+    }
+    *out = c;
+    return ES_RESULT_OK;
+}
+
+/*
+ * Parsed certificates, per thread. A verifier meets the same few
+ * certificates (makers, owners, CAs) over and over, and OpenSSL 3 parses a
+ * certificate through its provider decoders: about a sixth of verifying a
+ * sealed OFD went there. Entries are compared on the whole DER, so a hit is
+ * the very same certificate; a thread's entries are freed when it exits.
+ */
+#define CERT_CACHE_SLOTS 16
+
+struct cert_cache {
+    es_cert *slot[CERT_CACHE_SLOTS];
+    unsigned next; /* round-robin eviction */
+};
+
+static pthread_key_t g_cache_key;
+static pthread_once_t g_cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+    struct cert_cache *cc = p;
+    for (unsigned i = 0; cc && i < CERT_CACHE_SLOTS; i++) {
+        es_cert_free(cc->slot[i]);
+    }
+    es_free(cc);
+}
+
+static void cache_init(void) { (void)pthread_key_create(&g_cache_key, cache_free); }
+
+static struct cert_cache *cache_get(void)
+{
+    (void)pthread_once(&g_cache_once, cache_init);
+    struct cert_cache *cc = pthread_getspecific(g_cache_key);
+    if (!cc && (cc = es_calloc(1, sizeof(*cc))) != NULL &&
+        pthread_setspecific(g_cache_key, cc) != 0) {
+        es_free(cc);
+        cc = NULL;
+    }
+    return cc;
+}
+
+void es_cert_cache_clear(void)
+{
+    (void)pthread_once(&g_cache_once, cache_init);
+    struct cert_cache *cc = pthread_getspecific(g_cache_key);
+    if (cc) {
+        (void)pthread_setspecific(g_cache_key, NULL);
+        cache_free(cc);
+    }
+}
+
+static es_result cert_parse(const uint8_t *der, size_t len, es_cert **out)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -423,6 +502,29 @@ static es_result cert_from_der(const uint8_t *der, size_t len, es_cert **out)
     es_result res = es_ossl_cert_wrap(x, out);
     X509_free(x);
     return res;
+}
+
+static es_result cert_from_der(const uint8_t *der, size_t len, es_cert **out)
+{
+    struct cert_cache *cc = cache_get();
+    for (unsigned i = 0; cc && i < CERT_CACHE_SLOTS; i++) {
+        const es_cert *e = cc->slot[i];
+        /* the DER is public data: an ordinary comparison is fine */
+        if (e && e->der_len == len && memcmp(e->der, der, len) == 0) {
+            return cert_clone(e, out);
+        }
+    }
+    ES_GUARD(cert_parse(der, len, out));
+    if (cc && (*out)->der_len == len) { /* re-encoded identically: cacheable */
+        es_cert *keep = NULL;
+        if (es_is_ok(cert_clone(*out, &keep))) {
+            unsigned i = cc->next++ % CERT_CACHE_SLOTS;
+            es_cert_free(cc->slot[i]);
+            cc->slot[i] = keep;
+        }
+        es_error_clear();
+    }
+    return ES_RESULT_OK;
 }
 
 int es_cert_from_der(es_ctx *ctx, const uint8_t *der, size_t len, es_cert **out)
