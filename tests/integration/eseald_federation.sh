@@ -64,6 +64,13 @@ on() { URL=http://127.0.0.1:${PORT[$1]}; } # the node the next api calls go to
 # until SECONDS CMD...: polls CMD every 0.2 s until it succeeds or time is up
 until_ok() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done; }
 b64() { base64 -w0 < "$1"; }
+# leaf_hash TEXT : hex SM3(0x00 || TEXT), a log leaf's hash
+leaf_hash() { { printf '\0'; printf '%s' "$1"; } | openssl dgst -sm3 -r | cut -d' ' -f1; }
+# rewrite_leaf DB INDEX SED-EXPR : edits a leaf's entry behind the node's back, hash recomputed
+rewrite_leaf() {
+  local entry; entry=$(sqlite3 "$1" "SELECT entry FROM tlog_leaves WHERE leaf_index = $2" | sed "$3")
+  sqlite3 "$1" "UPDATE tlog_leaves SET entry = '$entry', leaf_hash = '$(leaf_hash "$entry")' WHERE leaf_index = $2"
+}
 
 # a new active seal on the current node; prints its esid
 new_seal() {
@@ -214,9 +221,7 @@ on N
 
 # ---- A rewrites a leaf of its log: same size, another root ----
 row=$(sqlite3 "$T/A.db" "SELECT leaf_index FROM tlog_leaves WHERE esid = '$ESID' AND event = 'cancel'")
-entry=$(sqlite3 "$T/A.db" "SELECT entry FROM tlog_leaves WHERE leaf_index = $row" | sed 's/"cancelled"/"active"/')
-hash=$({ printf '\0'; printf '%s' "$entry"; } | openssl dgst -sm3 -r | cut -d' ' -f1)
-sqlite3 "$T/A.db" "UPDATE tlog_leaves SET entry = '$entry', leaf_hash = '$hash' WHERE leaf_index = $row"
+rewrite_leaf "$T/A.db" "$row" 's/"cancelled"/"active"/'
 check $? "A's cancellation rewritten in its database (hash recomputed)"
 until_ok 10 eval 'api GET /api/v1/federation/peers; [ "$(jqb ".peers[] | select(.node == \"A\") | .alarm.kind")" = two-heads-for-one-size ]'
 check $? "national raises a fork alarm: two tree heads of A for one size"
@@ -241,12 +246,9 @@ stop_node B
 # while down: leaf 0 rewritten, and a leaf added so that the next head is
 # for a larger tree (a same-size head would be caught as two heads)
 n=$(sqlite3 "$T/B.db" 'SELECT COUNT(*) FROM tlog_leaves')
-entry=$(sqlite3 "$T/B.db" "SELECT entry FROM tlog_leaves WHERE leaf_index = 0" | sed 's/"make"/"made-up"/')
-hash=$({ printf '\0'; printf '%s' "$entry"; } | openssl dgst -sm3 -r | cut -d' ' -f1)
-sqlite3 "$T/B.db" "UPDATE tlog_leaves SET entry = '$entry', leaf_hash = '$hash' WHERE leaf_index = 0"
+rewrite_leaf "$T/B.db" 0 's/"make"/"made-up"/'
 extra='{"esid":"X","event":"register","node":"B","seq":'$((n + 1))',"status":"registered","type":"eseal-log-entry/1"}'
-hash=$({ printf '\0'; printf '%s' "$extra"; } | openssl dgst -sm3 -r | cut -d' ' -f1)
-sqlite3 "$T/B.db" "INSERT INTO tlog_leaves VALUES ($n, 'X', 'register', '$extra', '$hash', 0)"
+sqlite3 "$T/B.db" "INSERT INTO tlog_leaves VALUES ($n, 'X', 'register', '$extra', '$(leaf_hash "$extra")', 0)"
 check $? "B's log rewritten and extended in its database"
 start_node B
 on N
