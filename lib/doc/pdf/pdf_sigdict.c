@@ -571,6 +571,10 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
             return ES_RESULT_OK;
         }
     }
+    skip_ws(&c);
+    if (!at(&c, "endobj")) {
+        return ES_RESULT_OK; /* a stream (no dictionary for qpdf) or worse */
+    }
     if (ce) {
         if (!plain) {
             return ES_RESULT_OK; /* whitespace or an odd digit count: qpdf */
