@@ -177,23 +177,6 @@ static bool lit_string(struct cur *c, char *out, size_t cap)
     return false;
 }
 
-/* The span of a hex string "<...>" at c (c left after it); *plain when it
- * has an even number of bytes (es_pdf_hex_decode then checks they are
- * digits). */
-static bool hex_span(struct cur *c, size_t *s, size_t *e, size_t *digits, bool *plain)
-{
-    *s = c->i++;
-    const uint8_t *close = memchr(c->p + c->i, '>', c->n - c->i);
-    if (!close) {
-        return false;
-    }
-    *e = (size_t)(close - c->p) + 1;
-    c->i = *e;
-    *digits = *e - *s - 2;
-    *plain = *digits % 2 == 0;
-    return true;
-}
-
 /* Hex digit values; 0xff for other bytes. A table and no branch per byte:
  * the /Contents of a seal is ~100 KiB of hex, as long as the file's hash. */
 static uint8_t g_hex[256];
@@ -221,6 +204,41 @@ bool es_pdf_hex_decode(const uint8_t *h, size_t n, uint8_t *out)
         out[i] = (uint8_t)((hi << 4) | (lo & 0x0f));
     }
     return (bad & 0xf0) == 0;
+}
+
+/* The span of a hex string "<...>" at c (c left after it); *plain when it
+ * has an even number of bytes (es_pdf_hex_decode then checks they are
+ * digits). */
+static bool hex_span(struct cur *c, size_t *s, size_t *e, size_t *digits, bool *plain)
+{
+    *s = c->i++;
+    const uint8_t *close = memchr(c->p + c->i, '>', c->n - c->i);
+    if (!close) {
+        return false;
+    }
+    *e = (size_t)(close - c->p) + 1;
+    c->i = *e;
+    *digits = *e - *s - 2;
+    *plain = *digits % 2 == 0;
+    return true;
+}
+
+/* Skips a hex string of any other key, refusing (like qpdf) a byte that is
+ * neither a hex digit nor whitespace. */
+static bool hex_skip(struct cur *c)
+{
+    size_t s, e, digits;
+    bool plain;
+    if (!hex_span(c, &s, &e, &digits, &plain)) {
+        return false;
+    }
+    hex_table();
+    for (size_t i = s + 1; i + 1 < e; i++) {
+        if (g_hex[c->p[i]] == 0xff && !is_ws(c->p[i])) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* "N G R" at c: an indirect reference (only qpdf resolves those). */
@@ -268,9 +286,7 @@ static bool skip_value(struct cur *c, int depth)
         return r == 0;
     }
     if (ch == '<') {
-        size_t s, e, dg;
-        bool plain;
-        return hex_span(c, &s, &e, &dg, &plain);
+        return hex_skip(c);
     }
     if (ch == '[') {
         c->i++;

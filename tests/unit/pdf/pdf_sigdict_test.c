@@ -103,6 +103,7 @@ static void test_left_to_qpdf(void **st)
         "<< /X [[[[[[[[[[1]]]]]]]]]] /Contents <00> >>",
         "<< /Contents <00> /M (unterminated >>",
         "[ /not a dictionary ]",
+        "<< /Contents <00> /Name <4g> >>",
         "<< /Contents <00> /Length 0 >>\nstream\n\nendstream",
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
