@@ -47,9 +47,28 @@ static const struct es_ofd_entry *lookup(const struct es_ofd_pkg *pkg, const cha
     return f;
 }
 
+void es_ofd_want_references(const struct es_ofd_pkg *pkg, const struct es_ofd_sigstate *all,
+                            size_t n)
+{
+    es_ofd_pkg_want_sm3(pkg, NULL, false);
+    for (size_t i = 0; i < n; i++) {
+        const struct es_ofd_sigstate *s = &all[i];
+        if (!s->have_desc || es_ofd_check_method(s->d.check_method) != ES_OFD_CM_SM3) {
+            continue;
+        }
+        for (size_t k = 0; k < s->d.n_refs; k++) {
+            bool nocase;
+            const struct es_ofd_entry *ent = lookup(pkg, s->d.refs[k].path, &nocase);
+            if (ent && ent != s->xml_entry && ent != s->value_entry) {
+                es_ofd_pkg_want_sm3(pkg, ent, true);
+            }
+        }
+    }
+}
+
 es_result es_ofd_check_references(struct es_entry *e, const struct es_ofd_pkg *pkg,
                                   const struct es_ofd_sigstate *s, const char *list_path,
-                                  const es_cert *signer, uint8_t *digests, bool *out_locked)
+                                  const es_cert *signer, bool *out_locked)
 {
     const struct es_ofd_sigdesc *d = &s->d;
     enum es_ofd_check_method cm = es_ofd_check_method(d->check_method);
@@ -110,16 +129,7 @@ es_result es_ofd_check_references(struct es_entry *e, const struct es_ofd_pkg *p
             continue;
         }
         uint8_t h[32];
-        size_t idx = (size_t)(ent - pkg->e);
-        if (cm == ES_OFD_CM_SM3 && digests[idx * 33]) {
-            memcpy(h, digests + idx * 33 + 1, 32);
-        } else {
-            ES_GUARD(es_ofd_pkg_sm3(pkg, ent, cm == ES_OFD_CM_SM3_Z ? pub->z : NULL, h));
-            if (cm == ES_OFD_CM_SM3) {
-                digests[idx * 33] = 1;
-                memcpy(digests + idx * 33 + 1, h, 32);
-            }
-        }
+        ES_GUARD(es_ofd_pkg_sm3(pkg, ent, cm == ES_OFD_CM_SM3_Z ? pub->z : NULL, h));
         if (!es_ct_equal(h, f->value, 32)) {
             add_item(changed, sizeof(changed), &n_changed, "%s%s", shown, NULL);
             if (n_notes++ < MAX_NOTES) {
@@ -295,8 +305,8 @@ out:
     return res;
 }
 
-es_result es_ofd_check_seal_file(struct es_entry *e, const struct es_ofd_pkg *pkg,
-                                 const struct es_ofd_sigstate *s, const uint8_t *val,
+es_result es_ofd_check_seal_file(struct es_entry *e, const struct es_ofd_sigstate *s,
+                                 const uint8_t *p, size_t n, const uint8_t *val,
                                  size_t val_len, es_profile prof)
 {
     if (!s->d.seal_loc) {
@@ -313,9 +323,7 @@ es_result es_ofd_check_seal_file(struct es_entry *e, const struct es_ofd_pkg *pk
                               "Seal/BaseLoc is given but the signature value holds no seal to "
                               "compare it with");
     }
-    uint8_t *p = NULL;
-    size_t n = 0;
-    ES_GUARD(es_ofd_pkg_read(pkg, s->seal_entry, ES_OFD_MAX_VALUE, &p, &n));
+    ES_ENSURE_REF(p);
     struct es_signature g;
     es_result pr = es_signature_parse(&g, val, val_len, prof);
     es_result res = ES_RESULT_OK;
@@ -337,7 +345,6 @@ es_result es_ofd_check_seal_file(struct es_entry *e, const struct es_ofd_pkg *pk
                                     s->seal_entry->name, n, g.seal.tlv.len);
         es_signature_clear(&g);
     }
-    es_free(p);
     return res;
 }
 

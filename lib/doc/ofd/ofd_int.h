@@ -59,12 +59,25 @@ struct es_ofd_entry {
     bool is_dir;
 };
 
+/* What a package remembers per entry while it is open, writable behind a
+ * const package: the plain SM3 of entries read whole, so that a Reference
+ * to an entry the caller reads anyway costs no second inflate, and how
+ * often each entry was inflated (tests read the counts). */
+#define ES_OFD_MEMO_WANT 1u /* es_ofd_pkg_read keeps this entry's SM3 */
+#define ES_OFD_MEMO_HAVE 2u /* sm3[] holds this entry's digest */
+struct es_ofd_memo {
+    uint8_t *flags;       /* per entry: ES_OFD_MEMO_* */
+    uint8_t (*sm3)[32];   /* per entry, valid under ES_OFD_MEMO_HAVE */
+    uint32_t *streams;    /* per entry: times inflated (saturating) */
+};
+
 struct es_ofd_pkg {
     void *za;        /* zip_t */
     es_ofd_limits lim;
     struct es_ofd_entry *e; /* in archive order */
     size_t n;
     size_t *sorted;  /* indices into e, sorted by name */
+    struct es_ofd_memo memo; /* arrays of n, owned */
 };
 
 ES_RESULT es_ofd_pkg_open_mem(struct es_ofd_pkg *pkg, const uint8_t *data, size_t len,
@@ -78,13 +91,22 @@ const struct es_ofd_entry *es_ofd_pkg_find(const struct es_ofd_pkg *pkg, const c
 const struct es_ofd_entry *es_ofd_pkg_find_nocase(const struct es_ofd_pkg *pkg,
                                                   const char *name);
 /* Reads an entry whole, refusing more than `max` bytes; the declared size
- * and CRC-32 are enforced. OUT (owned, es_free), NUL-terminated. */
+ * and CRC-32 are enforced. When the entry is marked wanted
+ * (es_ofd_pkg_want_sm3) its SM3 is kept for es_ofd_pkg_sm3. OUT (owned,
+ * es_free), NUL-terminated. */
 ES_RESULT es_ofd_pkg_read(const struct es_ofd_pkg *pkg, const struct es_ofd_entry *e,
                           size_t max, uint8_t **out, size_t *out_len);
-/* Digest of an entry's raw bytes, streamed: SM3(prefix || bytes) where the
- * optional 32-byte prefix is an SM2 Z value (CheckMethod 1.2.156.10197.1.401.2). */
+/* Digest of an entry's raw bytes: SM3(prefix || bytes) where the optional
+ * 32-byte prefix is an SM2 Z value (CheckMethod 1.2.156.10197.1.401.2).
+ * Without a prefix a digest kept by an earlier read or hash is returned
+ * (no inflate), else the entry is streamed once and its digest kept. */
 ES_RESULT es_ofd_pkg_sm3(const struct es_ofd_pkg *pkg, const struct es_ofd_entry *e,
                          const uint8_t *prefix, uint8_t out[32]);
+/* Marks (want = true) or unmarks an entry (NULL: every entry) whose plain
+ * SM3 es_ofd_pkg_read should keep when it reads the entry whole; hashing
+ * costs about as much as inflating, so only entries that will be hashed
+ * anyway should be marked. */
+void es_ofd_pkg_want_sm3(const struct es_ofd_pkg *pkg, const struct es_ofd_entry *e, bool want);
 
 /* ---- XML (ofd_xml.c) ---- */
 /* Parses XML safely: network off, no DTD (internal or external subset: the

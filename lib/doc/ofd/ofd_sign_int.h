@@ -71,5 +71,10 @@ struct es_ofd_addition {
 };
 ES_RESULT es_ofd_pkg_write(const struct es_ofd_pkg *in, const char *out_path,
                            const struct es_ofd_addition *adds, size_t n_adds, time_t mtime);
+/* The ZIP method (a zip_int32_t ZIP_CM_* value) for a new entry: stored for
+ * signature data (.esl, .dat) and already-compressed pictures and archives,
+ * stored as well when deflating a sample of the bytes saves under 5%,
+ * deflate otherwise. */
+int es_ofd_zip_method(const char *name, const uint8_t *p, size_t n);
 
 #endif

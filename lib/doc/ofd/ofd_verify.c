@@ -20,7 +20,6 @@ struct vctx {
     const es_verify_opts *o;
     es_profile prof;
     const struct es_ofd_pkg *pkg;
-    uint8_t *digests; /* SM3 cache, 33 bytes per entry */
 };
 
 /* Moves the checks and notes gathered in `pre` to the front of `e`. */
@@ -40,10 +39,13 @@ static es_result merge(struct es_entry *e, struct es_entry *pre)
 
 static bool is_sign_type(const char *t) { return t && strcasecmp(t, "Sign") == 0; }
 
-/* Step 1 of §8 for every list entry, so that coverage can see later ones. */
+/* Step 1 of §8 for every list entry, so that coverage can see later ones.
+ * Each Signature.xml read is kept for verify_one (its bytes are signed), up
+ * to one max_xml_size in all; beyond that verify_one reads it again. */
 static es_result locate_all(const struct vctx *v, const struct es_ofd_siglist *l,
                             struct es_ofd_sigstate *st)
 {
+    size_t kept = 0;
     for (size_t i = 0; i < l->n; i++) {
         struct es_ofd_sigstate *s = &st[i];
         s->le = &l->v[i];
@@ -57,7 +59,13 @@ static es_result locate_all(const struct vctx *v, const struct es_ofd_siglist *l
         bool refused = false;
         es_result pr = es_ofd_sigdesc_parse(p, n, s->xml_entry->name, &v->pkg->lim, &s->d,
                                             &refused);
-        es_free(p);
+        if (kept + n <= v->pkg->lim.max_xml_size) {
+            kept += n;
+            s->xml = p;
+            s->xml_len = n;
+        } else {
+            es_free(p);
+        }
         if (es_is_err(pr) && refused) {
             return pr;
         }
@@ -93,8 +101,9 @@ static es_result verify_one(const struct vctx *v, struct es_ofd_sigstate *all, s
     struct es_entry pre;
     memset(&pre, 0, sizeof(pre));
     es_result res = ES_RESULT_OK;
-    uint8_t *xml = NULL, *val = NULL;
-    size_t xml_len = 0, val_len = 0;
+    uint8_t *xml = s->xml, *val = NULL, *seal = NULL;
+    size_t xml_len = s->xml_len, val_len = 0, seal_len = 0;
+    s->xml = NULL; /* owned here from now on */
     es_cert *signer = NULL;
     char id[64], msg[400];
     snprintf(id, sizeof(id), "%s%s", id_prefix, le->id);
@@ -127,14 +136,14 @@ static es_result verify_one(const struct vctx *v, struct es_ofd_sigstate *all, s
     }
     if (!s->have_desc) {
         /* re-parse for the message: it was cleared while locating */
-        uint8_t *p = NULL;
-        size_t pn = 0;
         bool refused;
         struct es_ofd_sigdesc tmp;
-        ES_GUARD_GOTO(es_ofd_pkg_read(v->pkg, s->xml_entry, v->pkg->lim.max_xml_size, &p, &pn));
-        es_result pr = es_ofd_sigdesc_parse(p, pn, s->xml_entry->name, &v->pkg->lim, &tmp,
-                                            &refused);
-        es_free(p);
+        if (!xml) {
+            ES_GUARD_GOTO(es_ofd_pkg_read(v->pkg, s->xml_entry, v->pkg->lim.max_xml_size, &xml,
+                                          &xml_len));
+        }
+        es_result pr = es_ofd_sigdesc_parse(xml, xml_len, s->xml_entry->name, &v->pkg->lim,
+                                            &tmp, &refused);
         if (es_is_ok(pr)) {
             es_ofd_sigdesc_free(&tmp);
         }
@@ -150,8 +159,10 @@ static es_result verify_one(const struct vctx *v, struct es_ofd_sigstate *all, s
         ES_GUARD_GOTO(broken(v, id, kind, &pre, "SIGNED_VALUE_MISSING", msg));
         goto out;
     }
-    ES_GUARD_GOTO(es_ofd_pkg_read(v->pkg, s->xml_entry, v->pkg->lim.max_xml_size, &xml,
-                                  &xml_len));
+    if (!xml) {
+        ES_GUARD_GOTO(es_ofd_pkg_read(v->pkg, s->xml_entry, v->pkg->lim.max_xml_size, &xml,
+                                      &xml_len));
+    }
     ES_GUARD_GOTO(es_ofd_pkg_read(v->pkg, s->value_entry, ES_OFD_MAX_VALUE, &val, &val_len));
     enum es_blob_kind bk = es_blob_detect(val, val_len, NULL);
     bool ses = bk == ES_BLOB_SES_SIGNATURE || (!sign_type && bk != ES_BLOB_GBT35275 &&
@@ -176,9 +187,13 @@ static es_result verify_one(const struct vctx *v, struct es_ofd_sigstate *all, s
                                                  "order"));
     }
     signer = es_ofd_value_signer(val, val_len, v->prof);
+    if (s->d.seal_loc && s->seal_entry && bk == ES_BLOB_SES_SIGNATURE) {
+        /* read before the References: when one names it, its digest is kept (one inflate) */
+        ES_GUARD_GOTO(es_ofd_pkg_read(v->pkg, s->seal_entry, ES_OFD_MAX_VALUE, &seal,
+                                      &seal_len));
+    }
     bool locked = false;
-    ES_GUARD_GOTO(es_ofd_check_references(&pre, v->pkg, s, list_path, signer, v->digests,
-                                          &locked));
+    ES_GUARD_GOTO(es_ofd_check_references(&pre, v->pkg, s, list_path, signer, &locked));
     if (locked) {
         ES_GUARD_GOTO(es_entry_warn(&pre, "O-LOCK",
                                     "the signature protects the signature list: the document "
@@ -186,7 +201,7 @@ static es_result verify_one(const struct vctx *v, struct es_ofd_sigstate *all, s
                                     i + 1 < n ? " (yet later signatures exist)" : ""));
     }
     ES_GUARD_GOTO(es_ofd_check_coverage(&pre, v->pkg, all, n, i, lists, n_lists));
-    ES_GUARD_GOTO(es_ofd_check_seal_file(&pre, v->pkg, s, val, val_len, v->prof));
+    ES_GUARD_GOTO(es_ofd_check_seal_file(&pre, s, seal, seal_len, val, val_len, v->prof));
     if (ses || s->d.n_stamps) {
         ES_GUARD_GOTO(es_ofd_check_stamps(&pre, s, doc, doc_ok, val, val_len, v->prof));
     }
@@ -222,6 +237,7 @@ out:
     es_free(pre.warn);
     es_free(xml);
     es_free(val);
+    es_free(seal);
     es_cert_free(signer);
     return res;
 }
@@ -238,6 +254,8 @@ static es_result verify_body(const struct vctx *v, const struct es_ofd_main *m, 
     }
     uint8_t *p = NULL;
     size_t n = 0;
+    /* until the References are known, keep the digest of every entry read */
+    es_ofd_pkg_want_sm3(v->pkg, NULL, true);
     ES_GUARD(es_ofd_pkg_read(v->pkg, le, v->pkg->lim.max_xml_size, &p, &n));
     struct es_ofd_siglist l;
     bool refused = false;
@@ -245,14 +263,8 @@ static es_result verify_body(const struct vctx *v, const struct es_ofd_main *m, 
     es_free(p);
     ES_GUARD(res);
     struct es_ofd_document doc;
+    bool doc_ok = false;
     struct es_ofd_sigstate *st = NULL;
-    es_result dr = es_ofd_document_read(v->pkg, body->doc_root, &doc, &refused);
-    bool doc_ok = es_is_ok(dr);
-    if (!doc_ok && refused) {
-        es_ofd_siglist_free(&l);
-        return dr;
-    }
-    es_error_clear();
     if (l.n) {
         st = es_calloc(l.n, sizeof(*st));
         if (!st) {
@@ -260,6 +272,14 @@ static es_result verify_body(const struct vctx *v, const struct es_ofd_main *m, 
         }
     }
     ES_GUARD_GOTO(locate_all(v, &l, st));
+    es_ofd_want_references(v->pkg, st, l.n);
+    es_result dr = es_ofd_document_read(v->pkg, body->doc_root, &doc, &refused);
+    doc_ok = es_is_ok(dr);
+    if (!doc_ok && refused) {
+        res = dr;
+        goto out;
+    }
+    es_error_clear();
     const char *lists[16];
     for (size_t k = 0; k < m->n_bodies; k++) {
         lists[k] = m->bodies[k].sig_list;
@@ -275,6 +295,7 @@ static es_result verify_body(const struct vctx *v, const struct es_ofd_main *m, 
 out:
     for (size_t i = 0; st && i < l.n; i++) {
         es_ofd_sigdesc_free(&st[i].d);
+        es_free(st[i].xml);
     }
     es_free(st);
     if (doc_ok) {
@@ -284,17 +305,15 @@ out:
     return res;
 }
 
-static es_result verify_pkg(es_report *r, const es_verify_opts *o, es_profile prof,
+es_result es_ofd_verify_pkg(es_report *r, const es_verify_opts *o, es_profile prof,
                             const struct es_ofd_pkg *pkg)
 {
     struct es_ofd_main m;
     bool refused;
+    es_ofd_pkg_want_sm3(pkg, NULL, true); /* OFD.xml is usually a Reference */
     ES_GUARD(es_ofd_main_read(pkg, &m, &refused));
     es_result res = ES_RESULT_OK;
-    struct vctx v = {r, o, prof, pkg, es_calloc(pkg->n + 1, 33)};
-    if (!v.digests) {
-        ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
-    }
+    struct vctx v = {r, o, prof, pkg};
     for (size_t b = 0; b < m.n_bodies; b++) {
         ES_GUARD_GOTO(verify_body(&v, &m, b));
     }
@@ -304,7 +323,6 @@ static es_result verify_pkg(es_report *r, const es_verify_opts *o, es_profile pr
         }
     }
 out:
-    es_free(v.digests);
     es_ofd_main_free(&m);
     return res;
 }
@@ -340,7 +358,7 @@ int es_ofd_verify_ex(es_ctx *ctx, const es_verify_opts *opts, const es_ofd_limit
         res = es_ofd_pkg_open_mem(&p, pkg, len, limits);
     }
     if (es_is_ok(res)) {
-        res = verify_pkg(r, opts, es_ctx_get_profile(ctx), &p);
+        res = es_ofd_verify_pkg(r, opts, es_ctx_get_profile(ctx), &p);
     }
     es_ofd_pkg_close(&p);
     return finish(ctx, r, res, out);
@@ -364,7 +382,7 @@ int es_ofd_verify_file(es_ctx *ctx, const es_verify_opts *opts, const es_ofd_lim
         res = es_ofd_pkg_open_file(&p, path, limits);
     }
     if (es_is_ok(res)) {
-        res = verify_pkg(r, opts, es_ctx_get_profile(ctx), &p);
+        res = es_ofd_verify_pkg(r, opts, es_ctx_get_profile(ctx), &p);
     }
     es_ofd_pkg_close(&p);
     return finish(ctx, r, res, out);

@@ -24,7 +24,16 @@ struct es_ofd_sigstate {
     const struct es_ofd_entry *xml_entry;
     const struct es_ofd_entry *value_entry;
     const struct es_ofd_entry *seal_entry;
+    uint8_t *xml;             /* Signature.xml as read while locating, or NULL
+                               * (owned; kept within one max_xml_size in all) */
+    size_t xml_len;
 };
+
+/* Verifies every signature of an open package into `r` (es_ofd_verify_ex
+ * and es_ofd_verify_file after opening; tests call it to see the package's
+ * per-entry counts afterwards). */
+ES_RESULT es_ofd_verify_pkg(es_report *r, const es_verify_opts *o, es_profile prof,
+                            const struct es_ofd_pkg *pkg);
 
 /* Validity of a certificate at t, then its chain (or the --no-chain
  * warning, or INDETERMINATE without anchors), as one check. */
@@ -43,16 +52,24 @@ ES_RESULT es_ofd_verify_sign_into(es_report *r, const es_verify_opts *o, es_prof
  * SignedData), for CheckMethod 1.2.156.10197.1.401.2; NULL if none. */
 es_cert *es_ofd_value_signer(const uint8_t *val, size_t len, es_profile prof);
 
-/* Package-level checks of one signature into `e` (ofd_checks.c). `digests`
- * caches SM3 per package entry (pkg->n slots of 33 bytes: flag + digest). */
+/* Marks the entries that plain-SM3 References of `all` name as wanted
+ * (es_ofd_pkg_want_sm3), every other entry unwanted, so that the entries
+ * read whole later (document root, seal files) are hashed from the bytes
+ * read instead of being inflated a second time. */
+void es_ofd_want_references(const struct es_ofd_pkg *pkg, const struct es_ofd_sigstate *all,
+                            size_t n);
+/* Package-level checks of one signature into `e` (ofd_checks.c). Digests
+ * come from the package's memo when an entry was already read or hashed. */
 ES_RESULT es_ofd_check_references(struct es_entry *e, const struct es_ofd_pkg *pkg,
                                   const struct es_ofd_sigstate *s, const char *list_path,
-                                  const es_cert *signer, uint8_t *digests, bool *out_locked);
+                                  const es_cert *signer, bool *out_locked);
 ES_RESULT es_ofd_check_coverage(struct es_entry *e, const struct es_ofd_pkg *pkg,
                                 const struct es_ofd_sigstate *all, size_t n, size_t i,
                                 const char *const *lists, size_t n_lists);
-ES_RESULT es_ofd_check_seal_file(struct es_entry *e, const struct es_ofd_pkg *pkg,
-                                 const struct es_ofd_sigstate *s, const uint8_t *val,
+/* `seal` is the Seal/BaseLoc entry read whole by the caller (NULL when
+ * s->seal_entry is NULL or the value holds no SES_Signature). */
+ES_RESULT es_ofd_check_seal_file(struct es_entry *e, const struct es_ofd_sigstate *s,
+                                 const uint8_t *seal, size_t seal_len, const uint8_t *val,
                                  size_t val_len, es_profile prof);
 ES_RESULT es_ofd_check_stamps(struct es_entry *e, const struct es_ofd_sigstate *s,
                               const struct es_ofd_document *doc, bool doc_ok,

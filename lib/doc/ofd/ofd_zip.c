@@ -7,7 +7,8 @@
  * compression ratio, the compression method (stored or deflate), no
  * encryption, safe and unique names. While reading it enforces that an entry
  * yields exactly its declared size and CRC-32. Every refusal names the entry
- * and the limit.
+ * and the limit. The package also remembers plain SM3 digests of entries
+ * (es_ofd_memo), so that verifying reads each entry at most once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,11 @@ static es_result scan(struct es_ofd_pkg *pkg)
     ES_ENSURE_MSG(ne > 0, ES_ERR_FORMAT, "the ZIP archive is empty");
     pkg->e = es_calloc((size_t)ne, sizeof(*pkg->e));
     pkg->sorted = es_calloc((size_t)ne, sizeof(*pkg->sorted));
-    ES_ENSURE(pkg->e && pkg->sorted, ES_ERR_NOMEM);
+    pkg->memo.flags = es_calloc((size_t)ne, sizeof(*pkg->memo.flags));
+    pkg->memo.sm3 = es_calloc((size_t)ne, sizeof(*pkg->memo.sm3));
+    pkg->memo.streams = es_calloc((size_t)ne, sizeof(*pkg->memo.streams));
+    ES_ENSURE(pkg->e && pkg->sorted && pkg->memo.flags && pkg->memo.sm3 && pkg->memo.streams,
+              ES_ERR_NOMEM);
     uint64_t total = 0;
     for (zip_uint64_t i = 0; i < (zip_uint64_t)ne; i++) {
         struct es_ofd_entry *e = &pkg->e[pkg->n];
@@ -257,6 +262,9 @@ void es_ofd_pkg_close(struct es_ofd_pkg *pkg)
     }
     es_free(pkg->e);
     es_free(pkg->sorted);
+    es_free(pkg->memo.flags);
+    es_free(pkg->memo.sm3);
+    es_free(pkg->memo.streams);
     memset(pkg, 0, sizeof(*pkg));
 }
 
@@ -297,6 +305,8 @@ static es_result stream(const struct es_ofd_pkg *pkg, const struct es_ofd_entry 
                         void *arg)
 {
     es_result res = ES_RESULT_OK;
+    uint32_t *count = &pkg->memo.streams[e - pkg->e];
+    *count += *count < UINT32_MAX;
     zip_file_t *zf = zip_fopen_index(pkg->za, e->index, 0);
     if (!zf) {
         return es_error_set(ES_ERR_FORMAT_STRUCTURE, __FILE__, __LINE__,
@@ -378,6 +388,11 @@ es_result es_ofd_pkg_read(const struct es_ofd_pkg *pkg, const struct es_ofd_entr
         return r;
     }
     b.p[b.len] = '\0';
+    size_t i = (size_t)(e - pkg->e);
+    if ((pkg->memo.flags[i] & (ES_OFD_MEMO_WANT | ES_OFD_MEMO_HAVE)) == ES_OFD_MEMO_WANT) {
+        es_sm3(b.p, b.len, pkg->memo.sm3[i]);
+        pkg->memo.flags[i] |= ES_OFD_MEMO_HAVE;
+    }
     *out = b.p;
     *out_len = b.len;
     return ES_RESULT_OK;
@@ -388,6 +403,11 @@ static void to_sm3(void *arg, const uint8_t *p, size_t n) { es_sm3_update(arg, p
 es_result es_ofd_pkg_sm3(const struct es_ofd_pkg *pkg, const struct es_ofd_entry *e,
                          const uint8_t *prefix, uint8_t out[32])
 {
+    size_t i = (size_t)(e - pkg->e);
+    if (!prefix && (pkg->memo.flags[i] & ES_OFD_MEMO_HAVE)) {
+        memcpy(out, pkg->memo.sm3[i], 32);
+        return ES_RESULT_OK;
+    }
     es_sm3_ctx c;
     es_sm3_init(&c);
     if (prefix) {
@@ -395,5 +415,18 @@ es_result es_ofd_pkg_sm3(const struct es_ofd_pkg *pkg, const struct es_ofd_entry
     }
     ES_GUARD(stream(pkg, e, to_sm3, &c));
     es_sm3_final(&c, out);
+    if (!prefix) {
+        memcpy(pkg->memo.sm3[i], out, 32);
+        pkg->memo.flags[i] |= ES_OFD_MEMO_HAVE;
+    }
     return ES_RESULT_OK;
+}
+
+void es_ofd_pkg_want_sm3(const struct es_ofd_pkg *pkg, const struct es_ofd_entry *e, bool want)
+{
+    size_t i = e ? (size_t)(e - pkg->e) : 0, end = e ? i + 1 : pkg->n;
+    for (; i < end; i++) {
+        uint8_t *f = &pkg->memo.flags[i];
+        *f = want ? (uint8_t)(*f | ES_OFD_MEMO_WANT) : (uint8_t)(*f & ~ES_OFD_MEMO_WANT);
+    }
 }

@@ -6,11 +6,16 @@
  * untouched (ofd-signature.md §5.4 step 9, dependencies.md §3). Names are
  * written back as stored (legacy GB18030 names keep their bytes). libzip
  * writes to a temporary file next to out_path and renames it on zip_close.
+ * New entries are deflated unless that saves too little (es_ofd_zip_method):
+ * a seal and a signature value hold a PNG and random-looking signatures,
+ * and inflating them again would cost every verification time for ~2%.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <strings.h>
 #include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "doc/ofd/ofd_sign_int.h"
 
@@ -37,6 +42,40 @@ static const struct es_ofd_addition *find_add(const struct es_ofd_addition *adds
     return NULL;
 }
 
+/* Deflated output must save at least 1/SAVE_MIN (5%) of a sample. */
+#define SAVE_MIN 20
+#define SAMPLE ((size_t)64 * 1024)
+
+static bool has_suffix(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    return n >= k && strcasecmp(name + n - k, suffix) == 0;
+}
+
+int es_ofd_zip_method(const char *name, const uint8_t *p, size_t n)
+{
+    static const char *const stored[] = {".esl", ".dat", ".png", ".jpg", ".jpeg", ".gif",
+                                         ".jb2", ".zip", ".ofd"};
+    for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++) {
+        if (has_suffix(name, stored[i])) {
+            return ZIP_CM_STORE;
+        }
+    }
+    if (n < 256) {
+        return ZIP_CM_DEFLATE; /* too small to matter either way */
+    }
+    /* anything else: deflate a sample and keep it only when it pays */
+    size_t len = n < SAMPLE ? n : SAMPLE;
+    uLongf cap = compressBound((uLong)len);
+    uint8_t *buf = es_malloc(cap);
+    if (!buf) {
+        return ZIP_CM_DEFLATE;
+    }
+    int zr = compress2(buf, &cap, p, (uLong)len, Z_BEST_SPEED);
+    es_free(buf);
+    return zr == Z_OK && cap > len - len / SAVE_MIN ? ZIP_CM_STORE : ZIP_CM_DEFLATE;
+}
+
 static es_result add_buffer(zip_t *dst, const char *name, zip_flags_t fl, const uint8_t *p,
                             size_t n, time_t mtime)
 {
@@ -49,7 +88,8 @@ static es_result add_buffer(zip_t *dst, const char *name, zip_flags_t fl, const 
         zip_source_free(src);
         return r;
     }
-    ES_ENSURE_MSG(zip_set_file_compression(dst, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 0) == 0 &&
+    ES_ENSURE_MSG(zip_set_file_compression(dst, (zip_uint64_t)idx,
+                                           es_ofd_zip_method(name, p, n), 0) == 0 &&
                       zip_file_set_mtime(dst, (zip_uint64_t)idx, mtime, 0) == 0,
                   ES_ERR_IO_WRITE, "%s: %s", name, zip_strerror(dst));
     return ES_RESULT_OK;

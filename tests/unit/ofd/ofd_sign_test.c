@@ -3,11 +3,14 @@
  * page, by keyword and riding; two successive signatures; the locking mode
  * and the refusal that follows; tampering detected and named; the package
  * structure the signing profile requires (ofd-signature.md §5.4) checked
- * element by element; untouched entries copied byte for byte.
+ * element by element; untouched entries copied byte for byte; the seal and
+ * the signature value written stored (not deflated); verifying inflates
+ * every ZIP entry at most once.
  */
 #include "ofd_testutil.h"
 
-#include "doc/ofd/ofd_int.h"
+#include "doc/ofd/ofd_sign_int.h"
+#include "doc/ofd/ofd_verify_int.h"
 #include "verify/report_int.h"
 
 static struct t_ident g_id;
@@ -417,15 +420,24 @@ static void test_several_positions(void **state)
     es_report_free(r);
 }
 
-static void test_two_signatures(void **state)
+/* A 2-page package `base`.ofd signed on page 1 into o1, then on page 2 into o2. */
+static void sign_twice(const char *base, const char *o1, const char *o2)
 {
-    (void)state;
-    const char *in = t_path("t.ofd"), *o1 = t_path("t1.ofd"), *o2 = t_path("t2.ofd");
+    char name[64];
+    snprintf(name, sizeof(name), "%s.ofd", base);
+    const char *in = t_path(name);
     t_make_ofd(in, 2);
     es_ofd_position p1 = {.kind = ES_OFD_POS_PAGE, .page = 1, .x_mm = 10, .y_mm = 10};
     es_ofd_position p2 = {.kind = ES_OFD_POS_PAGE, .page = 2, .x_mm = 10, .y_mm = 10};
     assert_int_equal(sign(in, o1, &p1, 1, 0), ES_OK);
     assert_int_equal(sign(o1, o2, &p2, 1, 0), ES_OK);
+}
+
+static void test_two_signatures(void **state)
+{
+    (void)state;
+    const char *o1 = t_path("t1.ofd"), *o2 = t_path("t2.ofd");
+    sign_twice("t", o1, o2);
     es_report *r = t_verify(o2);
     assert_int_equal(es_report_count(r), 2);
     assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
@@ -657,6 +669,89 @@ static void test_gbk_name(void **state)
     es_report_free(r);
 }
 
+/* The ZIP compression method of an entry as the central directory says. */
+static int method_of(const char *path, const char *name)
+{
+    int err = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &err);
+    assert_non_null(z);
+    zip_stat_t st;
+    zip_stat_init(&st);
+    assert_int_equal(zip_stat(z, name, 0, &st), 0);
+    assert_true(st.valid & ZIP_STAT_COMP_METHOD);
+    zip_discard(z);
+    return st.comp_method;
+}
+
+static void test_stored_entries(void **state)
+{
+    (void)state;
+    const char *in = t_path("st.ofd"), *out = t_path("st-signed.ofd");
+    t_make_ofd(in, 1);
+    es_ofd_position pos = {.kind = ES_OFD_POS_PAGE, .page = 1, .x_mm = 10, .y_mm = 10};
+    assert_int_equal(sign(in, out, &pos, 1, 0), ES_OK);
+    /* a seal and a signature value compress by ~2%: inflating them is wasted */
+    assert_int_equal(method_of(out, "Doc_0/Signs/Sign_0/Seal.esl"), ZIP_CM_STORE);
+    assert_int_equal(method_of(out, "Doc_0/Signs/Sign_0/SignedValue.dat"), ZIP_CM_STORE);
+    /* XML still pays for deflate; copied entries keep their method */
+    assert_int_equal(method_of(out, "Doc_0/Signs/Sign_0/Signature.xml"), ZIP_CM_DEFLATE);
+    assert_int_equal(method_of(out, "Doc_0/Document.xml"), ZIP_CM_DEFLATE);
+    assert_int_equal(method_of(out, "Doc_0/Res/logo.png"), ZIP_CM_STORE);
+    es_report *r = t_verify(out);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    es_report_free(r);
+    /* the rule itself: by name, then by what deflate saves on a sample */
+    static uint8_t noise[4096], text[4096];
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < sizeof(noise); i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        noise[i] = (uint8_t)x;
+        text[i] = (uint8_t)("<ofd:Page/>\n"[i % 12]);
+    }
+    assert_int_equal(es_ofd_zip_method("a/Seal.esl", text, sizeof(text)), ZIP_CM_STORE);
+    assert_int_equal(es_ofd_zip_method("a/B.JPG", text, sizeof(text)), ZIP_CM_STORE);
+    assert_int_equal(es_ofd_zip_method("a/x.xml", text, sizeof(text)), ZIP_CM_DEFLATE);
+    assert_int_equal(es_ofd_zip_method("a/x.xml", noise, sizeof(noise)), ZIP_CM_STORE);
+    assert_int_equal(es_ofd_zip_method("a/x.xml", noise, 100), ZIP_CM_DEFLATE);
+}
+
+/* Verifying a package signed twice inflates each ZIP entry at most once:
+ * the seal files are both References and compared whole, Signature.xml is
+ * read to locate and again to verify, OFD.xml and Document.xml are parsed
+ * and protected. */
+static void test_reads_once(void **state)
+{
+    (void)state;
+    const char *o2 = t_path("ro2.ofd");
+    sign_twice("ro", t_path("ro1.ofd"), o2);
+    struct es_ofd_pkg pkg;
+    assert_true(es_is_ok(es_ofd_pkg_open_file(&pkg, o2, NULL)));
+    es_verify_opts o = {.no_chain = 1};
+    es_report *r = NULL;
+    assert_true(es_is_ok(es_report_new(&o, &r)));
+    if (es_is_err(es_ofd_verify_pkg(r, &o, ES_PROFILE_LENIENT, &pkg))) {
+        fail_msg("verify: %s", es_error_detail());
+    }
+    es_report_finish(r);
+    assert_int_equal(es_report_count(r), 2);
+    assert_int_equal(es_report_verdict(r), ES_VERDICT_TOTAL_PASSED);
+    es_report_free(r);
+    size_t total = 0;
+    for (size_t i = 0; i < pkg.n; i++) {
+        if (pkg.memo.streams[i] > 1) {
+            fail_msg("%s inflated %u times", pkg.e[i].name, (unsigned)pkg.memo.streams[i]);
+        }
+        total += pkg.memo.streams[i];
+    }
+    /* and nothing was skipped: every file entry was read or hashed */
+    size_t files = 0;
+    for (size_t i = 0; i < pkg.n; i++) {
+        files += !pkg.e[i].is_dir;
+    }
+    assert_int_equal(total, files);
+    es_ofd_pkg_close(&pkg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -665,7 +760,8 @@ int main(void)
         cmocka_unit_test(test_riding),          cmocka_unit_test(test_several_positions),
         cmocka_unit_test(test_two_signatures),  cmocka_unit_test(test_lock),
         cmocka_unit_test(test_tamper),          cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_gbk_name),
+        cmocka_unit_test(test_gbk_name),        cmocka_unit_test(test_stored_entries),
+        cmocka_unit_test(test_reads_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
