@@ -388,6 +388,19 @@ static void classify(struct es_pdf_doc *d, qpdf_data q1, int id, struct sets *se
          s1 ? "a stream" : qpdf_oh_get_type_name(q1, o1));
 }
 
+/* A signature dictionary of d that pdf_sigdict.c read: a dictionary (no
+ * object stream, no xref stream), which qpdf need not parse with its
+ * ~100 KiB of hex to learn that. */
+static bool plain_sig(const struct es_pdf_doc *d, int id)
+{
+    for (size_t i = 0; i < d->n_plain_sigs; i++) {
+        if (d->plain_sigs[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -411,6 +424,9 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
     ES_GUARD_GOTO(scan_headers(d->p, end, d->n, &ids));
     size_t n_direct = ids.n;
     for (size_t i = 0; i < n_direct; i++) {
+        if (plain_sig(d, ids.v[i])) {
+            continue;
+        }
         qpdf_oh o = qpdf_get_object_by_id(d->q, ids.v[i], 0);
         if (qpdf_oh_is_stream(d->q, o) && has_name(d->q, o, "/Type", "/ObjStm")) {
             ES_GUARD_GOTO(objstm_members(d, o, &ids));
@@ -422,6 +438,12 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
     }
     for (size_t i = 0; i < ids.n; i++) {
         bool dup = i > 0 && ids.v[i - 1] == ids.v[i];
+        if (!dup && plain_sig(d, ids.v[i]) &&
+            qpdf_oh_is_null(e.q, qpdf_get_object_by_id(e.q, ids.v[i], 0))) {
+            out->n_new++; /* a later signature's dictionary, as classify counts it */
+            out->n_sig++;
+            continue;
+        }
         qpdf_oh o = qpdf_get_object_by_id(d->q, ids.v[i], 0);
         if (dup || has_name(d->q, o, "/Type", "/ObjStm") || has_name(d->q, o, "/Type", "/XRef")) {
             continue;

@@ -194,6 +194,9 @@ static es_result read_sig(struct walk *w, qpdf_oh field, qpdf_oh v, const char *
     }
     if (!fast) {
         ES_GUARD(read_dict(d, v, name, s));
+    } else if (d->n_plain_sigs < sizeof(d->plain_sigs) / sizeof(d->plain_sigs[0])) {
+        /* a plain dictionary, not a stream: es_pdf_diff need not ask qpdf */
+        d->plain_sigs[d->n_plain_sigs++] = s->sig_id;
     }
     return read_field(d, field, s);
 }

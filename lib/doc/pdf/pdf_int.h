@@ -63,6 +63,8 @@ struct es_pdf_doc {
     int n_pages;           /* the root's /Count until es_pdf_pages_load */
     bool pages_loaded;     /* qpdf walked the whole page tree */
     int pages_id;          /* object number of the root /Pages */
+    int plain_sigs[16];    /* signature dictionaries pdf_sigdict.c read (not qpdf) */
+    size_t n_plain_sigs;
     char version[16];
 };
 
