@@ -2,6 +2,7 @@
 #ifndef ES_OSSL_INT_H
 #define ES_OSSL_INT_H
 
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -18,11 +19,26 @@ struct es_cert {
     char serial[80];
 };
 
+/* A chain es_chain_verify built and verified, remembered by the trust set
+ * (ossl_x509.c says why). */
+struct es_chain_memo {
+    uint8_t key[32];        /* SM3 over the leaf's and the extras' DER */
+    int64_t from, until;    /* every certificate of the chain valid in between */
+    struct es_chain_result result;
+    bool used;
+};
+
+#define ES_CHAIN_MEMO_SLOTS 8
+
 struct es_trust {
     X509_STORE *store;
     STACK_OF(X509) *all; /* es_trust_add_cert: self-signed anchors, else intermediates */
     STACK_OF(X509) *partial; /* es_trust_add_anchor_partial: anchors whatever their issuer */
     size_t n;
+    pthread_mutex_t memo_mu; /* verification may share a trust set between threads */
+    struct es_chain_memo memo[ES_CHAIN_MEMO_SLOTS];
+    unsigned memo_next;
+    unsigned long memo_hits; /* answers given from the memo (for tests) */
 };
 
 /* Drains OpenSSL's error queue into the thread's es error slot. */

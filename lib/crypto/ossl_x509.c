@@ -15,6 +15,16 @@
  * a careless --trust directory happened to contain, so ending a chain below
  * a root (X509_V_FLAG_PARTIAL_CHAIN) is turned on only when the caller has
  * named such anchors, and then the store holds exactly the anchors.
+ *
+ * Memo: a verifier checks the same few chains (a maker's, an owner's) over
+ * and over, and each check costs OpenSSL certificate copies and its own
+ * (slow, generic) SM2 verification of every certificate signature: a third
+ * of verifying a sealed OFD. A chain that verified is remembered by the
+ * trust set with the window in which all its certificates are valid; the
+ * same leaf and intermediates at a time inside that window get the same
+ * answer without redoing it. Nothing else can change the answer: there is
+ * no revocation checking at this layer (the registry does that), and adding
+ * a certificate to the trust set forgets every memo.
  */
 #include <dirent.h>
 #include <openssl/err.h>
@@ -33,6 +43,7 @@ int es_trust_new(es_ctx *ctx, es_trust **out)
     }
     t->all = sk_X509_new_null();
     t->partial = sk_X509_new_null();
+    pthread_mutex_init(&t->memo_mu, NULL);
     if (!t->all || !t->partial) {
         es_trust_free(t);
         return es_ctx_take_error(ctx, es_error_set(ES_ERR_NOMEM, __FILE__, __LINE__, "oom"));
@@ -48,6 +59,7 @@ void es_trust_free(es_trust *t)
     }
     sk_X509_pop_free(t->all, X509_free);
     sk_X509_pop_free(t->partial, X509_free);
+    pthread_mutex_destroy(&t->memo_mu);
     es_free(t);
 }
 
@@ -64,6 +76,9 @@ static int trust_push(es_ctx *ctx, es_trust *t, STACK_OF(X509) *sk, const es_cer
     }
     X509_up_ref(cert->x);
     t->n++;
+    pthread_mutex_lock(&t->memo_mu); /* other anchors: other answers */
+    memset(t->memo, 0, sizeof(t->memo));
+    pthread_mutex_unlock(&t->memo_mu);
     return ES_OK;
 }
 
@@ -173,7 +188,7 @@ static void add_anchor(X509_STORE *store, X509 *x, bool empty_id)
 /* One attempt at building and verifying the chain with the given ID rule. */
 static es_result try_chain(const es_trust *trust, const es_cert *cert,
                            const es_cert *const *extra, size_t n_extra, int64_t t, bool empty_id,
-                           struct es_chain_result *out)
+                           struct es_chain_result *out, int64_t window[2])
 {
     es_result res = ES_RESULT_OK;
     X509_STORE *store = X509_STORE_new();
@@ -231,6 +246,14 @@ static es_result try_chain(const es_trust *trust, const es_cert *cert,
         STACK_OF(X509) *ch = X509_STORE_CTX_get0_chain(sc);
         X509 *anchor = sk_X509_value(ch, sk_X509_num(ch) - 1);
         X509_NAME_oneline(X509_get_subject_name(anchor), out->anchor, sizeof(out->anchor));
+        window[0] = INT64_MIN;
+        window[1] = INT64_MAX;
+        for (int i = 0; i < sk_X509_num(ch); i++) {
+            int64_t nb = es_ossl_asn1_time(X509_get0_notBefore(sk_X509_value(ch, i)));
+            int64_t na = es_ossl_asn1_time(X509_get0_notAfter(sk_X509_value(ch, i)));
+            window[0] = nb > window[0] ? nb : window[0];
+            window[1] = na < window[1] ? na : window[1];
+        }
         out->partial_anchor = !self_signed(anchor);
         snprintf(out->detail, sizeof(out->detail), "chain of %d certificate(s) to a trust anchor%s",
                  sk_X509_num(ch),
@@ -260,19 +283,84 @@ out:
     return res;
 }
 
+/* The memo key: the leaf and the extras, each with its length. */
+static void memo_key(const es_cert *cert, const es_cert *const *extra, size_t n_extra,
+                     uint8_t key[32])
+{
+    es_sm3_ctx h;
+    es_sm3_init(&h);
+    for (size_t i = 0; i <= n_extra; i++) {
+        const es_cert *c = i == 0 ? cert : extra[i - 1];
+        uint8_t len[8];
+        for (int b = 0; b < 8; b++) {
+            len[b] = (uint8_t)((uint64_t)c->der_len >> (56 - 8 * b));
+        }
+        es_sm3_update(&h, len, sizeof(len));
+        es_sm3_update(&h, c->der, c->der_len);
+    }
+    es_sm3_final(&h, key);
+}
+
+static bool memo_find(es_trust *trust, const uint8_t key[32], int64_t t,
+                      struct es_chain_result *out)
+{
+    bool hit = false;
+    pthread_mutex_lock(&trust->memo_mu);
+    for (unsigned i = 0; i < ES_CHAIN_MEMO_SLOTS && !hit; i++) {
+        const struct es_chain_memo *m = &trust->memo[i];
+        if (m->used && memcmp(m->key, key, 32) == 0 && t >= m->from && t <= m->until) {
+            *out = m->result;
+            hit = true;
+            trust->memo_hits++;
+        }
+    }
+    pthread_mutex_unlock(&trust->memo_mu);
+    return hit;
+}
+
+static void memo_put(es_trust *trust, const uint8_t key[32], const int64_t window[2],
+                     const struct es_chain_result *r)
+{
+    pthread_mutex_lock(&trust->memo_mu);
+    struct es_chain_memo *m = &trust->memo[trust->memo_next++ % ES_CHAIN_MEMO_SLOTS];
+    memcpy(m->key, key, 32);
+    m->from = window[0];
+    m->until = window[1];
+    m->result = *r;
+    m->used = true;
+    pthread_mutex_unlock(&trust->memo_mu);
+}
+
 es_result es_chain_verify(const es_trust *trust, const es_cert *cert, const es_cert *const *extra,
                           size_t n_extra, int64_t t, struct es_chain_result *out)
 {
     memset(out, 0, sizeof(*out));
-    ES_GUARD(try_chain(trust, cert, extra, n_extra, t, false, out));
+    /* the memo is the trust set's cache, not part of its value: writing it
+     * through a const pointer changes no answer it gives */
+    es_trust *memo = (es_trust *)trust;
+    uint8_t key[32];
+    if (memo) {
+        memo_key(cert, extra, n_extra, key);
+        if (memo_find(memo, key, t, out)) {
+            return ES_RESULT_OK;
+        }
+    }
+    int64_t window[2] = {0, -1};
+    ES_GUARD(try_chain(trust, cert, extra, n_extra, t, false, out, window));
     if (out->ossl_error == X509_V_ERR_CERT_SIGNATURE_FAILURE) {
         struct es_chain_result alt;
         memset(&alt, 0, sizeof(alt));
-        ES_GUARD(try_chain(trust, cert, extra, n_extra, t, true, &alt));
+        int64_t alt_window[2] = {0, -1};
+        ES_GUARD(try_chain(trust, cert, extra, n_extra, t, true, &alt, alt_window));
         if (alt.ossl_error != X509_V_ERR_CERT_SIGNATURE_FAILURE) {
             *out = alt;
             out->sig_empty_id = true;
+            window[0] = alt_window[0];
+            window[1] = alt_window[1];
         }
+    }
+    if (memo && out->built && out->time_ok && window[0] <= window[1]) {
+        memo_put(memo, key, window, out);
     }
     return ES_RESULT_OK;
 }
