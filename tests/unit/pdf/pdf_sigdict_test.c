@@ -5,7 +5,8 @@
  * file, DocMDP and FieldMDP), the newest xref table wins over an older one
  * reached through /Prev, the /Contents limit holds, and every case it does
  * not take (indirect values, literal or spaced /Contents, #xx names,
- * repeated keys, a free or missing entry) is left to qpdf: "not done".
+ * repeated keys, a free or missing entry) is left to qpdf: "not done"; and
+ * 1000 randomly changed dictionaries, each read alike by both when taken.
  */
 #include <stdio.h>
 
@@ -180,6 +181,83 @@ static void test_tables(void **st)
     es_free(p);
 }
 
+/* What qpdf reads from object 3 of d, compared with the fast path's s. */
+static void same_as_qpdf(struct es_pdf_doc *d, const struct es_pdf_sig *s, const char *body)
+{
+    qpdf_data q = d->q;
+    qpdf_oh v = qpdf_get_object_by_id(q, 3, 0);
+    if (!qpdf_oh_is_dictionary(q, v) || qpdf_has_error(q)) {
+        fail_msg("taken, but qpdf reads no dictionary: %s", body);
+    }
+    static const char *const names[] = {"/Filter", "/SubFilter"};
+    const char *mine[] = {s->filter, s->subfilter};
+    for (int i = 0; i < 2; i++) {
+        qpdf_oh nm = qpdf_oh_get_key(q, v, names[i]);
+        const char *want = qpdf_oh_is_name(q, nm) ? qpdf_oh_get_name(q, nm) + 1 : "";
+        if (strcmp(want, mine[i]) != 0) {
+            fail_msg("%s: qpdf '%s', fast '%s': %s", names[i], want, mine[i], body);
+        }
+    }
+    qpdf_oh br = qpdf_oh_get_key(q, v, "/ByteRange");
+    bool br_ok = qpdf_oh_is_array(q, br) && qpdf_oh_get_array_n_items(q, br) == 4;
+    for (int i = 0; br_ok && i < 4; i++) {
+        qpdf_oh it = qpdf_oh_get_array_item(q, br, i);
+        br_ok = qpdf_oh_is_integer(q, it) && qpdf_oh_get_int_value(q, it) == s->br[i];
+    }
+    if (br_ok != s->br_ok) {
+        fail_msg("/ByteRange differs: %s", body);
+    }
+    qpdf_oh c = qpdf_oh_get_key(q, v, "/Contents");
+    size_t len = 0;
+    const char *b = qpdf_oh_is_string(q, c) ? qpdf_oh_get_binary_string_value(q, c, &len) : NULL;
+    if ((b != NULL) != s->has_contents || len != s->contents_len ||
+        (len && memcmp(b, s->contents, len) != 0)) {
+        fail_msg("/Contents differs: %s", body);
+    }
+}
+
+/* Random changes to a signature dictionary: whenever the fast path takes
+ * one, qpdf reads the same values from it. */
+static void test_mutations_agree(void **st)
+{
+    (void)st;
+    static const char base[] =
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /M (D:2024) "
+        "/ByteRange [0 10 20 30] /Contents <3003020100> /Reference [<< /TransformMethod "
+        "/DocMDP /TransformParams << /P 1 >> >>] /Prop_Build << /App << /Name /x >> >> >>";
+    static const char alphabet[] = "<>[]()/ 0123456789abcdefR%\n\r\t\\#-+.Gnulltrueobjstreamx";
+    uint32_t seed = 12345;
+    size_t taken = 0;
+    for (int round = 0; round < 1000; round++) {
+        char body[sizeof(base)];
+        memcpy(body, base, sizeof(base));
+        for (int k = 0; k < 1 + round % 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % (sizeof(base) - 1);
+            seed = seed * 1103515245u + 12345u;
+            body[at] = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+        }
+        const char *objs[] = {CAT, PAGES, body};
+        size_t n = 0;
+        uint8_t *p = t_pdf_build(objs, 3, NULL, &n);
+        struct es_pdf_doc d;
+        if (es_is_ok(es_pdf_open(&d, p, n, NULL))) {
+            struct es_pdf_sig s;
+            memset(&s, 0, sizeof(s));
+            bool done = false;
+            if (es_is_ok(es_pdf_sigdict_fast(&d, 3, 0, "S", &s, &done)) && done) {
+                taken++;
+                same_as_qpdf(&d, &s, body);
+            }
+            es_free(s.contents);
+        }
+        es_error_clear();
+        es_pdf_close(&d);
+        es_free(p);
+    }
+    assert_true(taken > 50); /* the comparison did happen */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_left_to_qpdf),
         cmocka_unit_test(test_limit),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_mutations_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
