@@ -102,6 +102,16 @@ int cli_stamp_load(es_ctx *ctx, struct cli_stamp *ts, const char *tsa_key, const
 int cli_position_opt(const char *cmd, int c, const char *arg, es_ofd_position *pos,
                      size_t *n_pos);
 
+/* `eseal CMD SUB ...`: runs the subcommand named by argv[1] with argv
+ * shifted; prints `help` (to stderr with exit 3 when no subcommand is
+ * given, to stdout for --help, -h, help) or refuses an unknown one. */
+struct cli_sub {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+};
+int cli_subcommand(int argc, char **argv, const char *cmd, const char *help,
+                   const struct cli_sub *subs, size_t n);
+
 #define X(name, fn, help) int fn(int argc, char **argv);
 #include "commands.h"
 ES_CLI_COMMANDS(X)

@@ -193,19 +193,11 @@ static int cmd_ofd_verify(int argc, char **argv)
 
 int cmd_ofd(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: eseal ofd sign IN.ofd -o OUT.ofd --seal S.esl --key K --cert C ...\n"
-                   "       eseal ofd verify DOC.ofd [--json] [--trust ...] [--no-chain]\n"
-                   "'eseal ofd sign --help' lists the stamp positions.\n");
-        return argc < 2 ? EXIT_INPUT : 0;
-    }
-    if (strcmp(argv[1], "sign") == 0) {
-        return cmd_ofd_sign(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "verify") == 0) {
-        return cmd_ofd_verify(argc - 1, argv + 1);
-    }
-    return cli_usage("ofd: unknown subcommand '%s' (sign or verify)", argv[1]);
+    static const struct cli_sub subs[] = {{"sign", cmd_ofd_sign}, {"verify", cmd_ofd_verify}};
+    return cli_subcommand(
+        argc, argv, "ofd",
+        "usage: eseal ofd sign IN.ofd -o OUT.ofd --seal S.esl --key K --cert C ...\n"
+        "       eseal ofd verify DOC.ofd [--json] [--trust ...] [--no-chain]\n"
+        "'eseal ofd sign --help' lists the stamp positions.\n",
+        subs, sizeof(subs) / sizeof(subs[0]));
 }

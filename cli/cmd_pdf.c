@@ -190,23 +190,14 @@ static int cmd_pdf_list(int argc, char **argv)
 
 int cmd_pdf(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: eseal pdf sign IN.pdf -o OUT.pdf --seal S.esl --key K --cert C ...\n"
-                   "       eseal pdf verify DOC.pdf [--json] [--trust ...] [--no-chain]\n"
-                   "       eseal pdf list DOC.pdf\n"
-                   "'eseal pdf sign --help' lists the stamp positions and modes.\n");
-        return argc < 2 ? EXIT_INPUT : 0;
-    }
-    if (strcmp(argv[1], "sign") == 0) {
-        return cmd_pdf_sign(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "verify") == 0) {
-        return cmd_verify(argc - 1, argv + 1); /* the same options and report */
-    }
-    if (strcmp(argv[1], "list") == 0) {
-        return cmd_pdf_list(argc - 1, argv + 1);
-    }
-    return cli_usage("pdf: unknown subcommand '%s' (sign, verify or list)", argv[1]);
+    /* verify: the same options and report as `eseal verify` */
+    static const struct cli_sub subs[] = {
+        {"sign", cmd_pdf_sign}, {"verify", cmd_verify}, {"list", cmd_pdf_list}};
+    return cli_subcommand(
+        argc, argv, "pdf",
+        "usage: eseal pdf sign IN.pdf -o OUT.pdf --seal S.esl --key K --cert C ...\n"
+        "       eseal pdf verify DOC.pdf [--json] [--trust ...] [--no-chain]\n"
+        "       eseal pdf list DOC.pdf\n"
+        "'eseal pdf sign --help' lists the stamp positions and modes.\n",
+        subs, sizeof(subs) / sizeof(subs[0]));
 }

@@ -337,3 +337,23 @@ int cli_stamp_load(es_ctx *ctx, struct cli_stamp *ts, const char *tsa_key, const
     }
     return 0;
 }
+
+int cli_subcommand(int argc, char **argv, const char *cmd, const char *help,
+                   const struct cli_sub *subs, size_t n)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_INPUT : 0;
+    }
+    char names[128] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[1], subs[i].name) == 0) {
+            return subs[i].fn(argc - 1, argv + 1);
+        }
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof(names) - l, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+                 subs[i].name);
+    }
+    return cli_usage("%s: unknown subcommand '%s' (%s)", cmd, argv[1], names);
+}
