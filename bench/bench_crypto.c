@@ -9,6 +9,13 @@
  *   fast backend ...  our backend's vtable entry on the same e.
  *   libeseal API ...  es_key_sign, es_cert_verify, es_sm3 (with the default
  *                     backend, and with ESEAL_CRYPTO=openssl's backend).
+ *   SM2 field ...     the Montgomery multiplication and squaring mod p
+ *                     (sm2_fp_mulx.h, the earlier sm2_fp.h MULX/ADX code,
+ *                     the portable code), inlined as the point code inlines them: a
+ *                     dependent chain (latency, as in a run of doublings)
+ *                     and four independent chains (throughput), in cycles
+ *                     from a chain of dependent register additions timed
+ *                     in the same run (one addition per cycle).
  * The rows are measured interleaved: ROUNDS passes over all rows, each row
  * timed for SECONDS per pass, and each figure is the row's best pass. On a
  * shared, noisy machine the best pass is the least disturbed one, and
@@ -25,6 +32,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/fast/sm2_fast.h"
+#include "crypto/fast/sm2_fp_mulx.h"
 #include "crypto/fast/sm3_fast.h"
 #include "eseal/crypto_fast.h"
 
@@ -231,6 +239,57 @@ static void op_multi(void *a)
     es_sm3_multi(c->mb_msgs, c->mb_lens, c->mb_n, c->mb_out);
 }
 
+/* ---- SM2 field arithmetic: FE_OPS operations per call ---- */
+enum { FE_OPS = 256, CLOCK_ADDS = 4096 };
+static fe g_fe_y = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
+                    0x082efa98ec4e6c89ULL};
+static fe g_fe_x[4] = {{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}, {13, 14, 15, 16}};
+
+/* one addition per cycle: the clock the cycle figures are derived from (the
+ * empty asm keeps each addition, dependent on the last, from being folded) */
+static void op_clock(void *a)
+{
+    (void)a;
+    uint64_t x = 1;
+    for (int i = 0; i < CLOCK_ADDS; i++) {
+        x += x;
+        __asm__ volatile("" : "+r"(x));
+    }
+}
+
+#define FE_CHAIN_OPS(NAME, STEP)                                                                \
+    static void op_##NAME##_lat(void *a)                                                        \
+    {                                                                                           \
+        (void)a;                                                                                \
+        for (int i = 0; i < FE_OPS; i++) {                                                      \
+            STEP(g_fe_x[0]);                                                                    \
+        }                                                                                       \
+    }                                                                                           \
+    static void op_##NAME##_tp(void *a)                                                         \
+    {                                                                                           \
+        (void)a;                                                                                \
+        for (int i = 0; i < FE_OPS / 4; i++) {                                                  \
+            STEP(g_fe_x[0]);                                                                    \
+            STEP(g_fe_x[1]);                                                                    \
+            STEP(g_fe_x[2]);                                                                    \
+            STEP(g_fe_x[3]);                                                                    \
+        }                                                                                       \
+    }
+#define FE_MUL_C(v) fe_mul_c(v, v, g_fe_y)
+#define FE_SQR_C(v) fe_sqr_c(v, v)
+FE_CHAIN_OPS(fe_mul_c, FE_MUL_C)
+FE_CHAIN_OPS(fe_sqr_c, FE_SQR_C)
+#ifdef ES_FAST_HAVE_ADX_ASM
+#define FE_MUL_MX(v) fe_mul_mulx(v, v, g_fe_y)
+#define FE_SQR_MX(v) fe_sqr_mulx(v, v)
+#define FE_MUL_ADX(v) fe_mul_adx(v, v, g_fe_y)
+#define FE_SQR_ADX(v) fe_sqr_adx(v, v)
+FE_CHAIN_OPS(fe_mul_mulx, FE_MUL_MX)
+FE_CHAIN_OPS(fe_sqr_mulx, FE_SQR_MX)
+FE_CHAIN_OPS(fe_mul_adx, FE_MUL_ADX)
+FE_CHAIN_OPS(fe_sqr_adx, FE_SQR_ADX)
+#endif
+
 enum { MAX_ROWS = 24 };
 struct row {
     const char *section; /* printed before the row when set */
@@ -240,10 +299,12 @@ struct row {
     double scale;        /* ops -> unit (bytes per op / 1e6 for MB/s) */
     const char *unit;
     int base;            /* index of the OpenSSL row to compare with, or -1 */
+    bool cycles;         /* also print cycles per operation (g_clock_row's clock) */
     double best;
 };
 static struct row g_rows[MAX_ROWS];
 static int g_n_rows;
+static int g_clock_row = -1; /* the row timing op_clock, in GHz */
 
 static int add_row(const char *section, const char *what, op_fn op, const char *backend,
                    double scale, const char *unit, int base)
@@ -256,6 +317,7 @@ static int add_row(const char *section, const char *what, op_fn op, const char *
     r->scale = scale;
     r->unit = unit;
     r->base = base;
+    r->cycles = false;
     r->best = 0;
     return g_n_rows++;
 }
@@ -277,13 +339,52 @@ static void run_rows(void *arg)
         if (r->section) {
             printf("\n%s\n", r->section);
         }
-        if (r->base >= 0) {
+        if (i == g_clock_row) {
+            printf("  %-50s %10.2f %-5s\n", r->what, r->best, r->unit);
+        } else if (r->cycles && g_clock_row >= 0) {
+            /* GHz / (M op/s) = cycles per operation */
+            printf("  %-50s %10.1f %-5s %6.1f cycles\n", r->what, r->best, r->unit,
+                   g_rows[g_clock_row].best * 1e3 / r->best);
+        } else if (r->base >= 0) {
             printf("  %-50s %10.0f %-5s %6.2fx\n", r->what, r->best, r->unit,
                    r->best / g_rows[r->base].best);
         } else {
             printf("  %-50s %10.0f %-5s\n", r->what, r->best, r->unit);
         }
     }
+}
+
+static void add_cycle_row(const char *section, const char *what, op_fn op)
+{
+    int i = add_row(section, what, op, "fast", FE_OPS / 1e6, "M/s", -1);
+    g_rows[i].cycles = true;
+}
+
+/* The field multiplier on its own, beside the clock measured in the same run. */
+static void run_field_rows(void *arg)
+{
+    g_n_rows = 0;
+    g_clock_row = add_row("SM2 field arithmetic mod p (one multiplication = one op)",
+                          "dependent register additions (clock)", op_clock, "fast",
+                          CLOCK_ADDS / 1e9, "GHz", -1);
+#ifdef ES_FAST_HAVE_ADX_ASM
+    if (es_sm2_fast_cpu() & ES_SM2_IMPL_ADX) {
+        add_cycle_row(NULL, "fe_mul MULX/ADX, dependent chain (latency)", op_fe_mul_mulx_lat);
+        add_cycle_row(NULL, "fe_mul MULX/ADX, 4 chains (throughput)", op_fe_mul_mulx_tp);
+        add_cycle_row(NULL, "fe_sqr MULX/ADX, dependent chain (latency)", op_fe_sqr_mulx_lat);
+        add_cycle_row(NULL, "fe_sqr MULX/ADX, 4 chains (throughput)", op_fe_sqr_mulx_tp);
+        add_cycle_row(NULL, "  earlier fe_mul_adx, dependent chain", op_fe_mul_adx_lat);
+        add_cycle_row(NULL, "  earlier fe_mul_adx, 4 chains", op_fe_mul_adx_tp);
+        add_cycle_row(NULL, "  earlier fe_sqr_adx, dependent chain", op_fe_sqr_adx_lat);
+        add_cycle_row(NULL, "  earlier fe_sqr_adx, 4 chains", op_fe_sqr_adx_tp);
+    }
+#endif
+    add_cycle_row(NULL, "fe_mul portable, dependent chain (latency)", op_fe_mul_c_lat);
+    add_cycle_row(NULL, "fe_mul portable, 4 chains (throughput)", op_fe_mul_c_tp);
+    add_cycle_row(NULL, "fe_sqr portable, dependent chain (latency)", op_fe_sqr_c_lat);
+    add_cycle_row(NULL, "fe_sqr portable, 4 chains (throughput)", op_fe_sqr_c_tp);
+    run_rows(arg);
+    g_clock_row = -1;
 }
 
 int main(int argc, char **argv)
@@ -386,6 +487,7 @@ int main(int argc, char **argv)
         add_row(NULL, what, op_multi, "fast", mb * (double)lanes, "MB/s", b);
     }
     run_rows(&c);
+    run_field_rows(&c);
 
     /* the AVX2 kernel on its own, when AVX-512 was the default */
     if (lanes == 16) {

@@ -287,23 +287,76 @@ static inline void fe_sqr_c(fe r, const fe a)
     "movq %%r10, 16(%[r])\n\t"                                                                 \
     "movq %%r11, 24(%[r])\n\t"
 
+/* r8..r15 = a * b (the 512-bit product), for the multipliers of this file and sm2_fp_mulx.h */
+#define FP_MUL_PRODUCT                                                                          \
+    "movq 0(%[b]), %%rdx\n\t"                                                                   \
+    "mulxq 0(%[a]), %%r8, %%r9\n\t"                                                             \
+    "mulxq 8(%[a]), %%rax, %%r10\n\t"                                                           \
+    "addq %%rax, %%r9\n\t"                                                                      \
+    "mulxq 16(%[a]), %%rax, %%r11\n\t"                                                          \
+    "adcq %%rax, %%r10\n\t"                                                                     \
+    "mulxq 24(%[a]), %%rax, %%r12\n\t"                                                          \
+    "adcq %%rax, %%r11\n\t"                                                                     \
+    "adcq $0, %%r12\n\t"                                                                        \
+    FP_ROW(8, r9, r10, r11, r12, r13)                                                           \
+    FP_ROW(16, r10, r11, r12, r13, r14)                                                         \
+    FP_ROW(24, r11, r12, r13, r14, r15)
+
+/* r8..r15 = a^2: the six cross products once (doubled with the carry chains), then the four squares */
+#define FP_SQR_PRODUCT                                                                          \
+    /* cross products: r9..r14 = sum a_i a_j (i<j) at limb i+j */                               \
+    "movq 0(%[a]), %%rdx\n\t"                                                                   \
+    "mulxq 8(%[a]), %%r9, %%r10\n\t" /* a0a1 */                                                 \
+    "mulxq 16(%[a]), %%rax, %%r11\n\t" /* a0a2 */                                               \
+    "addq %%rax, %%r10\n\t"                                                                     \
+    "mulxq 24(%[a]), %%rax, %%r12\n\t" /* a0a3 */                                               \
+    "adcq %%rax, %%r11\n\t"                                                                     \
+    "adcq $0, %%r12\n\t"                                                                        \
+    "movq 8(%[a]), %%rdx\n\t"                                                                   \
+    "xorl %%r13d, %%r13d\n\t"                                                                   \
+    "mulxq 16(%[a]), %%rax, %%rbx\n\t" /* a1a2 at 3 */                                          \
+    "adcxq %%rax, %%r11\n\t"                                                                    \
+    "adoxq %%rbx, %%r12\n\t"                                                                    \
+    "mulxq 24(%[a]), %%rax, %%rbx\n\t" /* a1a3 at 4 */                                          \
+    "adcxq %%rax, %%r12\n\t"                                                                    \
+    "adoxq %%rbx, %%r13\n\t"                                                                    \
+    "movq 16(%[a]), %%rdx\n\t"                                                                  \
+    "mulxq 24(%[a]), %%rax, %%r14\n\t" /* a2a3 at 5 */                                          \
+    "movl $0, %%ebx\n\t"                                                                        \
+    "adcxq %%rax, %%r13\n\t"                                                                    \
+    "adoxq %%rbx, %%r14\n\t"                                                                    \
+    "adcxq %%rbx, %%r14\n\t"                                                                    \
+    /* double: r15:r9 <<= 1, with the squares added */                                          \
+    "xorl %%r15d, %%r15d\n\t"                                                                   \
+    "movq 0(%[a]), %%rdx\n\t"                                                                   \
+    "mulxq %%rdx, %%r8, %%rbx\n\t" /* a0^2 */                                                   \
+    "adcxq %%r9, %%r9\n\t"                                                                      \
+    "adoxq %%rbx, %%r9\n\t"                                                                     \
+    "movq 8(%[a]), %%rdx\n\t"                                                                   \
+    "mulxq %%rdx, %%rax, %%rbx\n\t" /* a1^2 */                                                  \
+    "adcxq %%r10, %%r10\n\t"                                                                    \
+    "adoxq %%rax, %%r10\n\t"                                                                    \
+    "adcxq %%r11, %%r11\n\t"                                                                    \
+    "adoxq %%rbx, %%r11\n\t"                                                                    \
+    "movq 16(%[a]), %%rdx\n\t"                                                                  \
+    "mulxq %%rdx, %%rax, %%rbx\n\t" /* a2^2 */                                                  \
+    "adcxq %%r12, %%r12\n\t"                                                                    \
+    "adoxq %%rax, %%r12\n\t"                                                                    \
+    "adcxq %%r13, %%r13\n\t"                                                                    \
+    "adoxq %%rbx, %%r13\n\t"                                                                    \
+    "movq 24(%[a]), %%rdx\n\t"                                                                  \
+    "mulxq %%rdx, %%rax, %%rbx\n\t" /* a3^2 */                                                  \
+    "adcxq %%r14, %%r14\n\t"                                                                    \
+    "adoxq %%rax, %%r14\n\t"                                                                    \
+    "adcxq %%r15, %%r15\n\t"                                                                    \
+    "adoxq %%rbx, %%r15\n\t"
+
 /* r = a * b * 2^-256 mod p. Requires BMI2 and ADX. r may alias a or b. */
 static inline __attribute__((always_inline)) void fe_mul_adx(fe r, const fe a, const fe b)
 {
     const uint64_t *pa = a, *pb = b;
     __asm__ volatile(
-        "movq 0(%[b]), %%rdx\n\t"
-        "mulxq 0(%[a]), %%r8, %%r9\n\t"
-        "mulxq 8(%[a]), %%rax, %%r10\n\t"
-        "addq %%rax, %%r9\n\t"
-        "mulxq 16(%[a]), %%rax, %%r11\n\t"
-        "adcq %%rax, %%r10\n\t"
-        "mulxq 24(%[a]), %%rax, %%r12\n\t"
-        "adcq %%rax, %%r11\n\t"
-        "adcq $0, %%r12\n\t"
-        FP_ROW(8, r9, r10, r11, r12, r13)
-        FP_ROW(16, r10, r11, r12, r13, r14)
-        FP_ROW(24, r11, r12, r13, r14, r15)
+        FP_MUL_PRODUCT
         FP_RED_SETUP
         FP_RED(r8, r9, r10, r11)
         FP_RED(r9, r10, r11, r8)
@@ -324,52 +377,7 @@ static inline __attribute__((always_inline)) void fe_sqr_adx(fe r, const fe a)
 {
     const uint64_t *pa = a, *pb = a;
     __asm__ volatile(
-        /* cross products: r9..r14 = sum a_i a_j (i<j) at limb i+j */
-        "movq 0(%[a]), %%rdx\n\t"
-        "mulxq 8(%[a]), %%r9, %%r10\n\t"   /* a0a1 */
-        "mulxq 16(%[a]), %%rax, %%r11\n\t" /* a0a2 */
-        "addq %%rax, %%r10\n\t"
-        "mulxq 24(%[a]), %%rax, %%r12\n\t" /* a0a3 */
-        "adcq %%rax, %%r11\n\t"
-        "adcq $0, %%r12\n\t"
-        "movq 8(%[a]), %%rdx\n\t"
-        "xorl %%r13d, %%r13d\n\t"
-        "mulxq 16(%[a]), %%rax, %%rbx\n\t" /* a1a2 at 3 */
-        "adcxq %%rax, %%r11\n\t"
-        "adoxq %%rbx, %%r12\n\t"
-        "mulxq 24(%[a]), %%rax, %%rbx\n\t" /* a1a3 at 4 */
-        "adcxq %%rax, %%r12\n\t"
-        "adoxq %%rbx, %%r13\n\t"
-        "movq 16(%[a]), %%rdx\n\t"
-        "mulxq 24(%[a]), %%rax, %%r14\n\t" /* a2a3 at 5 */
-        "movl $0, %%ebx\n\t"
-        "adcxq %%rax, %%r13\n\t"
-        "adoxq %%rbx, %%r14\n\t"
-        "adcxq %%rbx, %%r14\n\t"
-        /* double: r15:r9 <<= 1, with the squares added */
-        "xorl %%r15d, %%r15d\n\t"
-        "movq 0(%[a]), %%rdx\n\t"
-        "mulxq %%rdx, %%r8, %%rbx\n\t" /* a0^2 */
-        "adcxq %%r9, %%r9\n\t"
-        "adoxq %%rbx, %%r9\n\t"
-        "movq 8(%[a]), %%rdx\n\t"
-        "mulxq %%rdx, %%rax, %%rbx\n\t" /* a1^2 */
-        "adcxq %%r10, %%r10\n\t"
-        "adoxq %%rax, %%r10\n\t"
-        "adcxq %%r11, %%r11\n\t"
-        "adoxq %%rbx, %%r11\n\t"
-        "movq 16(%[a]), %%rdx\n\t"
-        "mulxq %%rdx, %%rax, %%rbx\n\t" /* a2^2 */
-        "adcxq %%r12, %%r12\n\t"
-        "adoxq %%rax, %%r12\n\t"
-        "adcxq %%r13, %%r13\n\t"
-        "adoxq %%rbx, %%r13\n\t"
-        "movq 24(%[a]), %%rdx\n\t"
-        "mulxq %%rdx, %%rax, %%rbx\n\t" /* a3^2 */
-        "adcxq %%r14, %%r14\n\t"
-        "adoxq %%rax, %%r14\n\t"
-        "adcxq %%r15, %%r15\n\t"
-        "adoxq %%rbx, %%r15\n\t"
+        FP_SQR_PRODUCT
         FP_RED_SETUP
         FP_RED(r8, r9, r10, r11)
         FP_RED(r9, r10, r11, r8)

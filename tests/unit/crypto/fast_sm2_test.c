@@ -179,6 +179,106 @@ static void test_field(void **state)
 }
 
 /* safegcd inverses against BN_mod_inverse, modulo p and n */
+/* want = a b R^-1 mod p (R = 2^256) */
+static void mont_ref(uint64_t want[4], const uint64_t a[4], const uint64_t b[4],
+                     const BIGNUM *p, const BIGNUM *rinv, BN_CTX *ctx)
+{
+    BIGNUM *ba = bn_from_limbs(a), *bb = bn_from_limbs(b), *x = BN_new();
+    BN_mod_mul(x, ba, bb, p, ctx);
+    BN_mod_mul(x, x, rinv, p, ctx);
+    limbs_from_bn(want, x);
+    BN_free(ba);
+    BN_free(bb);
+    BN_free(x);
+}
+
+/* a*b and a^2 by every multiplier the CPU offers, against BIGNUM */
+static void check_mul_sqr(const uint64_t a[4], const uint64_t b[4], const BIGNUM *p,
+                          const BIGNUM *rinv, BN_CTX *ctx)
+{
+    uint64_t want[4], got[4];
+    mont_ref(want, a, b, p, rinv, ctx);
+    es_sm2_fe_mul_c(got, a, b);
+    assert_memory_equal(got, want, 32);
+#ifdef ES_FAST_HAVE_ADX_ASM
+    if (es_sm2_fast_cpu() & ES_SM2_IMPL_ADX) {
+        /* the instantiation's multiplier (sm2_fp_mulx.h) and the earlier one */
+        es_sm2_fe_mul_adx(got, a, b);
+        assert_memory_equal(got, want, 32);
+        fe_mul_adx(got, a, b);
+        assert_memory_equal(got, want, 32);
+    }
+#endif
+    mont_ref(want, a, a, p, rinv, ctx);
+    es_sm2_fe_sqr_c(got, a);
+    assert_memory_equal(got, want, 32);
+#ifdef ES_FAST_HAVE_ADX_ASM
+    if (es_sm2_fast_cpu() & ES_SM2_IMPL_ADX) {
+        es_sm2_fe_sqr_adx(got, a);
+        assert_memory_equal(got, want, 32);
+        fe_sqr_adx(got, a);
+        assert_memory_equal(got, want, 32);
+    }
+#endif
+}
+
+/*
+ * The carry edges of the multipliers (portable, sm2_fp_mulx.h's used by the
+ * MULX/ADX instantiation, and sm2_fp.h's earlier fe_mul_adx), systematically rather than by chance:
+ * every element whose limbs are drawn from {0, 1, 2^32 - 1, 2^32,
+ * 2^64 - 2^32, 2^64 - 1} (reduced mod p; these make the Montgomery quotients
+ * and the carry chains of the reduction take their extreme values), squared
+ * and multiplied by each of the named edge values (0, 1, 2, p - 1, p - 2,
+ * 2^256 - p, R mod p, R^2 mod p, 2^255 mod p, 2^64 - 1), and every pair of
+ * those named values with each other.
+ */
+static void test_field_edges(void **state)
+{
+    (void)state;
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *p = NULL, *rinv = BN_new(), *r = BN_new(), *t = BN_new();
+    BN_hex2bn(&p, P_HEX);
+    BN_set_bit(r, 256);
+    BN_mod_inverse(rinv, r, p, ctx);
+    static const uint64_t P[4] = {0xffffffffffffffffULL, 0xffffffff00000000ULL,
+                                  0xffffffffffffffffULL, 0xfffffffeffffffffULL};
+    uint64_t named[10][4] = {
+        {0, 0, 0, 0},
+        {1, 0, 0, 0},
+        {2, 0, 0, 0},
+        {P[0] - 1, P[1], P[2], P[3]},
+        {P[0] - 2, P[1], P[2], P[3]},
+        {1, 0x00000000ffffffffULL, 0, 0x0000000100000000ULL}, /* 2^256 - p = R mod p */
+        {0x0000000200000003ULL, 0x00000002ffffffffULL, 0x0000000100000001ULL,
+         0x0000000400000002ULL}, /* R^2 mod p */
+        {0, 0, 0, 0x8000000000000000ULL},
+        {0xffffffffffffffffULL, 0, 0, 0},
+        {0xffffffffffffffffULL, 0xffffffffffffffffULL, 0xffffffffffffffffULL, 0},
+    };
+    for (size_t i = 0; i < 10; i++) {
+        for (size_t j = 0; j < 10; j++) {
+            check_mul_sqr(named[i], named[j], p, rinv, ctx);
+        }
+    }
+    static const uint64_t limb[6] = {0, 1, 0xffffffffULL, 0x100000000ULL,
+                                     0xffffffff00000000ULL, 0xffffffffffffffffULL};
+    for (unsigned k = 0; k < 6 * 6 * 6 * 6; k++) {
+        uint64_t a[4] = {limb[k % 6], limb[k / 6 % 6], limb[k / 36 % 6], limb[k / 216]};
+        BIGNUM *ba = bn_from_limbs(a);
+        BN_nnmod(t, ba, p, ctx);
+        limbs_from_bn(a, t);
+        BN_free(ba);
+        for (size_t j = 0; j < 10; j++) {
+            check_mul_sqr(a, named[j], p, rinv, ctx);
+        }
+    }
+    BN_free(p);
+    BN_free(rinv);
+    BN_free(r);
+    BN_free(t);
+    BN_CTX_free(ctx);
+}
+
 static void test_safegcd(void **state)
 {
     (void)state;
@@ -789,7 +889,8 @@ int main(void)
     }
     es_sm2_fast_force(~0u);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_field),        cmocka_unit_test(test_safegcd),
+        cmocka_unit_test(test_field),        cmocka_unit_test(test_field_edges),
+        cmocka_unit_test(test_safegcd),
         cmocka_unit_test(test_scalar),
         cmocka_unit_test(test_pubkey),       cmocka_unit_test(test_differential),
         cmocka_unit_test(test_bad_pubkey),   cmocka_unit_test(test_retry_rules),
