@@ -414,10 +414,9 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
     struct idset ids = {0};
     struct sets sets;
     memset(&sets, 0, sizeof(sets));
-    struct es_pdf_doc e;
-    es_result res = es_pdf_open(&e, d->p, end, &d->lim);
+    struct es_pdf_doc *e = NULL;
+    es_result res = es_pdf_open_prefix(d, end, &e);
     if (es_is_err(res)) {
-        es_pdf_close(&e);
         es_error_prefix("the signed revision (bytes 0-%zu) cannot be read on its own: ", end);
         return res;
     }
@@ -439,7 +438,7 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
     for (size_t i = 0; i < ids.n; i++) {
         bool dup = i > 0 && ids.v[i - 1] == ids.v[i];
         if (!dup && plain_sig(d, ids.v[i]) &&
-            qpdf_oh_is_null(e.q, qpdf_get_object_by_id(e.q, ids.v[i], 0))) {
+            qpdf_oh_is_null(e->q, qpdf_get_object_by_id(e->q, ids.v[i], 0))) {
             out->n_new++; /* a later signature's dictionary, as classify counts it */
             out->n_sig++;
             continue;
@@ -448,27 +447,29 @@ es_result es_pdf_diff(struct es_pdf_doc *d, size_t end, const struct es_pdf_sig 
         if (dup || has_name(d->q, o, "/Type", "/ObjStm") || has_name(d->q, o, "/Type", "/XRef")) {
             continue;
         }
-        classify(d, e.q, ids.v[i], &sets, sig, out);
+        classify(d, e->q, ids.v[i], &sets, sig, out);
         ES_GUARD_GOTO(sets.err);
         qpdf_oh_release_all(d->q);
-        qpdf_oh_release_all(e.q);
+        qpdf_oh_release_all(e->q);
     }
     /* errors while comparing are content we could not read: say so */
-    if (qpdf_has_error(d->q) || qpdf_has_error(e.q)) {
+    if (qpdf_has_error(d->q) || qpdf_has_error(e->q)) {
         out->n_content++;
         note(out->content, sizeof(out->content), "%sobject %d: %s", 0,
              "unreadable in a later revision");
         if (qpdf_has_error(d->q)) {
             (void)qpdf_get_error(d->q);
         }
-        if (qpdf_has_error(e.q)) {
-            (void)qpdf_get_error(e.q);
+        if (qpdf_has_error(e->q)) {
+            (void)qpdf_get_error(e->q);
         }
     }
 out:
     es_free(ids.v);
     es_free(sets.arrays.v);
     es_free(sets.pages.v);
-    es_pdf_close(&e);
+    if (es_is_err(res)) {
+        es_pdf_drop_prefix(d, e);
+    }
     return res;
 }

@@ -259,8 +259,50 @@ es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
     return ES_RESULT_OK;
 }
 
+es_result es_pdf_open_prefix(struct es_pdf_doc *d, size_t end, struct es_pdf_doc **out)
+{
+    *out = NULL;
+    ES_ENSURE_MSG(end < d->n, ES_ERR_INTERNAL, "a prefix must be shorter than the file");
+    for (size_t i = 0; i < d->n_prefix; i++) {
+        if (d->prefix[i]->n == end) {
+            *out = d->prefix[i];
+            return ES_RESULT_OK;
+        }
+    }
+    if (d->n_prefix == ES_PDF_MAX_PREFIXES) {
+        es_pdf_drop_prefix(d, d->prefix[0]);
+    }
+    struct es_pdf_doc *e = es_malloc(sizeof(*e));
+    ES_ENSURE(e, ES_ERR_NOMEM);
+    es_result res = es_pdf_open(e, d->p, end, &d->lim);
+    if (es_is_err(res)) {
+        es_pdf_close(e);
+        es_free(e);
+        return res;
+    }
+    d->prefix[d->n_prefix++] = e;
+    *out = e;
+    return ES_RESULT_OK;
+}
+
+void es_pdf_drop_prefix(struct es_pdf_doc *d, struct es_pdf_doc *prefix)
+{
+    for (size_t i = 0; i < d->n_prefix; i++) {
+        if (d->prefix[i] == prefix) {
+            es_pdf_close(prefix);
+            es_free(prefix);
+            memmove(&d->prefix[i], &d->prefix[i + 1], (d->n_prefix - i - 1) * sizeof(*d->prefix));
+            d->n_prefix--;
+            return;
+        }
+    }
+}
+
 void es_pdf_close(struct es_pdf_doc *d)
 {
+    while (d->n_prefix) {
+        es_pdf_drop_prefix(d, d->prefix[d->n_prefix - 1]);
+    }
     if (d->q) {
         qpdf_cleanup(&d->q);
     }

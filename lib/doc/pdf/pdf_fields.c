@@ -301,7 +301,7 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
     /* earlier revisions: a prefix that does not open on its own (the first
      * section of a linearized file) holds no revision of its own */
     for (size_t r = 0; r + 1 < d->n_rev; r++) {
-        struct es_pdf_doc e;
+        struct es_pdf_doc *e = NULL;
         struct es_pdf_sig *v = NULL;
         size_t nv = 0;
         /* only a revision that wrote a signature dictionary (never inside an
@@ -311,9 +311,9 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
         if (!memmem(d->p + from, d->rev_end[r] - from, "/ByteRange", 10)) {
             continue;
         }
-        memset(&e, 0, sizeof(e));
-        if (es_is_ok(es_pdf_open(&e, d->p, d->rev_end[r], &d->lim)) &&
-            es_is_ok(es_pdf_sigs_read(&e, &v, &nv))) {
+        /* kept open: es_pdf_diff compares the revisions after it */
+        if (es_is_ok(es_pdf_open_prefix(d, d->rev_end[r], &e)) &&
+            es_is_ok(es_pdf_sigs_read(e, &v, &nv))) {
             for (size_t i = 0; i < nv; i++) {
                 bool seen = false;
                 for (size_t j = 0; j < n && !seen; j++) {
@@ -323,7 +323,6 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
                     struct es_pdf_sig *na = es_realloc(all, (n + 1) * sizeof(*na));
                     if (!na) {
                         es_pdf_sigs_free(v, nv);
-                        es_pdf_close(&e);
                         ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
                     }
                     all = na;
@@ -333,10 +332,11 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
                     n++;
                 }
             }
+        } else if (e) {
+            es_pdf_drop_prefix(d, e); /* a reading that failed is not reused */
         }
         es_error_clear();
         es_pdf_sigs_free(v, nv);
-        es_pdf_close(&e);
     }
     if (n > 1) {
         qsort(all, n, sizeof(*all), by_end);

@@ -22,7 +22,8 @@
 
 #define ES_PDF_MAX_FIELD_DEPTH 32
 #define ES_PDF_MAX_PAGE_DEPTH 64 /* page-tree levels followed */
-#define ES_PDF_MAX_UPDATE 4096 /* objects written by one signature */
+#define ES_PDF_MAX_UPDATE 4096
+#define ES_PDF_MAX_PREFIXES 4 /* earlier revisions kept open at once */ /* objects written by one signature */
 
 /* One signature field with a signature value (/V). */
 struct es_pdf_sig {
@@ -65,6 +66,8 @@ struct es_pdf_doc {
     int pages_id;          /* object number of the root /Pages */
     int plain_sigs[16];    /* signature dictionaries pdf_sigdict.c read (not qpdf) */
     size_t n_plain_sigs;
+    struct es_pdf_doc *prefix[ES_PDF_MAX_PREFIXES]; /* es_pdf_open_prefix, owned */
+    size_t n_prefix;
     char version[16];
 };
 
@@ -81,6 +84,14 @@ ES_RESULT es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
  * Idempotent. */
 ES_RESULT es_pdf_pages_load(struct es_pdf_doc *d);
 void es_pdf_close(struct es_pdf_doc *d);
+/* The document as it was at the end of an earlier revision (end < d->n),
+ * opened once and kept in d (the last ES_PDF_MAX_PREFIXES) until
+ * es_pdf_close(d): listing the signatures of every revision and comparing
+ * the revisions after a signature read the same prefix without parsing its
+ * cross-reference twice. OUT borrowed; es_pdf_drop_prefix after an error on
+ * it, so that a failed reading is never reused. */
+ES_RESULT es_pdf_open_prefix(struct es_pdf_doc *d, size_t end, struct es_pdf_doc **out);
+void es_pdf_drop_prefix(struct es_pdf_doc *d, struct es_pdf_doc *prefix);
 /* Buffers qpdf returns (stream data, page content) come from the C
  * library's malloc and go back to its free, not to es_free. */
 static inline void es_pdf_qfree(void *p)

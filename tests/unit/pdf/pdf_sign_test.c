@@ -108,11 +108,19 @@ static void test_second_signature(void **st)
     assert_true(es_is_ok(es_pdf_open(&d, s2, n2, NULL)));
     assert_true(es_is_ok(es_pdf_sigs_all(&d, &v, &nv)));
     assert_int_equal(nv, 2);
+    /* the first signature's revision, opened once to list its signatures and
+     * kept for the comparison */
+    size_t end = (size_t)(v[0].br[2] + v[0].br[3]);
+    assert_int_equal(d.n_prefix, 1);
+    assert_int_equal(d.prefix[0]->n, end);
+    struct es_pdf_doc *kept = d.prefix[0];
     struct es_pdf_changes ch;
-    assert_true(es_is_ok(es_pdf_diff(&d, (size_t)(v[0].br[2] + v[0].br[3]), &v[0], &ch)));
+    assert_true(es_is_ok(es_pdf_diff(&d, end, &v[0], &ch)));
     assert_int_equal(ch.n_content, 0);
     assert_true(ch.n_sig >= 2); /* the page's new widget and the new field */
     assert_false(d.pages_loaded);
+    assert_int_equal(d.n_prefix, 1);
+    assert_ptr_equal(d.prefix[0], kept);
     es_pdf_sigs_free(v, nv);
     es_pdf_close(&d);
     es_free(s);
