@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -578,24 +579,20 @@ char *ks_b64_encode(const uint8_t *p, size_t n)
     return s;
 }
 
-static int b64v(int c)
+/* Value of each byte as a base64 digit, 0xff for anything else. A table,
+ * not a chain of range tests: on random base64 those branches mispredicted
+ * so often that decoding an uploaded document cost more than verifying it. */
+static uint8_t g_b64v[256];
+static pthread_once_t g_b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_table(void)
 {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    memset(g_b64v, 0xff, sizeof(g_b64v));
+    for (int i = 0; i < 64; i++) {
+        g_b64v[(unsigned char)digits[i]] = (uint8_t)i;
     }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
 }
 
 uint8_t *ks_b64_decode(const char *s, size_t len, size_t *out_len)
@@ -604,6 +601,7 @@ uint8_t *ks_b64_decode(const char *s, size_t len, size_t *out_len)
     if (len % 4 != 0) {
         return NULL;
     }
+    pthread_once(&g_b64_once, b64_table);
     size_t pad = 0;
     if (len >= 1 && s[len - 1] == '=') {
         pad++;
@@ -615,25 +613,33 @@ uint8_t *ks_b64_decode(const char *s, size_t len, size_t *out_len)
     if (!out) {
         return NULL;
     }
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4];
-        for (int j = 0; j < 4; j++) {
-            int c = (unsigned char)s[i + (size_t)j];
-            bool tail_pad = i + 4 == len && (size_t)j >= 4 - pad;
-            v[j] = tail_pad && c == '=' ? 0 : b64v(c);
-            if (v[j] < 0) {
-                free(out);
-                return NULL;
-            }
-        }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                     (uint32_t)v[3];
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0, body = pad ? len - 4 : len; /* the last group may hold '=' */
+    uint8_t bad = 0;
+    for (size_t i = 0; i < body; i += 4) {
+        uint8_t a = g_b64v[u[i]], b = g_b64v[u[i + 1]], c = g_b64v[u[i + 2]],
+                d = g_b64v[u[i + 3]];
+        bad |= (a | b | c | d) & 0x80; /* one test per call, not per digit */
+        uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
         out[o++] = (uint8_t)(w >> 16);
         out[o++] = (uint8_t)(w >> 8);
         out[o++] = (uint8_t)w;
     }
-    o -= pad;
+    if (pad) {
+        const unsigned char *g = u + body;
+        uint8_t a = g_b64v[g[0]], b = g_b64v[g[1]];
+        uint8_t c = pad == 2 ? 0 : g_b64v[g[2]];
+        bad |= (a | b | c) & 0x80;
+        uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
+        out[o++] = (uint8_t)(w >> 16);
+        out[o++] = (uint8_t)(w >> 8);
+        out[o++] = (uint8_t)w;
+        o -= pad;
+    }
+    if (bad) {
+        free(out);
+        return NULL;
+    }
     out[o] = 0;
     *out_len = o;
     return out;

@@ -164,6 +164,48 @@ static json_t *registry_entry(struct es_call *c, const char *esid, const struct 
     return o;
 }
 
+static int hexv(int ch)
+{
+    return ch >= '0' && ch <= '9' ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+/* X-File-Name, percent-decoded: header values are Latin-1 on the wire, so
+ * a browser sends a Chinese file name as encodeURIComponent's UTF-8 escapes.
+ * A value that does not decode to valid UTF-8 is shown as sent. */
+static const char *file_name(struct es_call *c, const char *v)
+{
+    if (!v || !strchr(v, '%')) {
+        return v;
+    }
+    size_t n = strlen(v);
+    char *out = es_arena_alloc(c->arena, n + 1);
+    if (!out) {
+        return v;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (v[i] == '%' && i + 2 < n && (hi = hexv((unsigned char)v[i + 1])) >= 0 &&
+            (lo = hexv((unsigned char)v[i + 2])) >= 0) {
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[o++] = v[i];
+        }
+    }
+    out[o] = '\0';
+    json_t *probe = json_string(out); /* NULL unless valid UTF-8 without NUL */
+    if (!probe || memchr(out, '\0', o)) {
+        json_decref(probe);
+        return v;
+    }
+    json_decref(probe);
+    return out;
+}
+
 void h_verify(struct es_call *c)
 {
     static const char *const keys[] = {"file", "data", "name", NULL};
@@ -180,7 +222,7 @@ void h_verify(struct es_call *c)
         }
         file = c->req->body;
         file_len = c->req->body_len;
-        name = es_http_header(c->req, "X-File-Name");
+        name = file_name(c, es_http_header(c->req, "X-File-Name"));
     } else {
         json_t *b = api_body(c);
         if (!b || !jcheck_keys(c, b, keys) || !jget_str(c, b, "name", false, 255, &name) ||

@@ -215,6 +215,17 @@ run_cases() {
       -H 'Content-Type: application/octet-stream' -H 'X-File-Name: sealed.ofd' --data-binary @"$T/sealed.ofd")
     BODY=$(cat "$T/resp"); expect 200 "verify the sealed OFD sent raw"
     [ "$(jqb .verdict)" = TOTAL-PASSED ] && [ "$(jqb .report.file)" = sealed.ofd ]; check $? "raw upload: TOTAL-PASSED, named"
+    # a browser sends a Chinese name percent-encoded (header values are Latin-1)
+    STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/verify" \
+      -H 'Content-Type: application/octet-stream' -H 'X-File-Name: %E5%90%88%E5%90%8C.ofd' \
+      --data-binary @"$T/sealed.ofd")
+    BODY=$(cat "$T/resp"); expect 200 "verify raw with a percent-encoded name"
+    [ "$(jqb .report.file)" = "合同.ofd" ]; check $? "X-File-Name percent-decoded ($(jqb .report.file))"
+    STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/verify" \
+      -H 'Content-Type: application/octet-stream' -H 'X-File-Name: bad%FF%00.ofd' \
+      --data-binary @"$T/sealed.ofd")
+    BODY=$(cat "$T/resp"); expect 200 "verify raw with a name that is not UTF-8 once decoded"
+    [ "$(jqb .report.file)" = "bad%FF%00.ofd" ]; check $? "an undecodable X-File-Name is shown as sent"
     cp "$T/sealed.ofd" "$T/sealed-edit.ofd"
     printf 'x' | dd of="$T/sealed-edit.ofd" bs=1 seek=200 conv=notrunc 2>/dev/null
     STATUS=$(curl -s -o "$T/resp" -w '%{http_code}' -X POST "$URL/api/v1/verify" \

@@ -184,7 +184,13 @@ try {
     await page.click('#verify-go');
     await page.waitForSelector('#verify-verdict.TOTAL-PASSED, #verify-verdict.TOTAL-FAILED, #verify-verdict.INDETERMINATE, #verify-result p.FAILED');
   };
+  const sent = [];
+  const onReq = (r) => { if (r.url().endsWith('/api/v1/verify')) sent.push(r.headers()['content-type'] || ''); };
+  page.on('request', onReq);
   await verifyPdf();
+  page.off('request', onReq);
+  ok(sent.length === 1 && sent[0].startsWith('application/octet-stream'),
+    'a lone document is sent as itself, not as base64 in JSON (' + sent.join(',') + ')');
   ok((await page.textContent('#verify-result')).includes('TOTAL-PASSED'), 'sealed PDF: TOTAL-PASSED');
   ok(await page.isVisible('li.PASSED[data-check="byte_range"]') && await page.isVisible('li.PASSED[data-check="timestamp"]'),
     'sealed PDF: byte_range and timestamp in green');
