@@ -5,6 +5,7 @@
  * what a verifier reconstructs is not what the signer hashed), then the
  * trailer /Size and the page tree within the limits.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,7 +191,7 @@ static es_result pages_peek(struct es_pdf_doc *d, qpdf_oh root)
         return es_pdf_pages_load(d);
     }
     long long np = qpdf_oh_get_int_value(q, count);
-    ES_ENSURE_MSG((uint64_t)np <= d->lim.max_pages, ES_ERR_LIMIT_COUNT,
+    ES_ENSURE_MSG((uint64_t)np <= d->lim.max_pages && np <= INT_MAX, ES_ERR_LIMIT_COUNT,
                   "PDF: %lld pages, more than the limit of %zu", np, d->lim.max_pages);
     d->n_pages = (int)np;
     return first_path(d, pages);
