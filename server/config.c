@@ -83,6 +83,7 @@ static int set_key(struct es_config *c, const char *k, const char *v, char *err,
     S(tsa_key);
     S(tsa_cert);
     S(tsa_pass);
+    S(tsa_url);
     S(master_key);
     S(demo_password);
     S(admin);
@@ -233,6 +234,8 @@ static const char USAGE[] =
     "                          the time-stamp authority (POST /api/v1/tsa); default: the\n"
     "                          platform key with a TSA certificate issued by the CA\n"
     "  --no-tsa                no time-stamp authority\n"
+    "  --tsa-url URL           platform sealing with \"tsa\" asks this RFC 3161 TSA (any\n"
+    "                          vendor's) instead of the platform's own\n"
     "  --master-key FILE       32-byte key that encrypts stored private keys\n"
     "  --create-master-key     create the master key file if it is missing\n"
     "  --threads N             HTTP worker threads (default: CPUs)\n"
@@ -264,6 +267,7 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         {"tsa-cert", required_argument, NULL, 1002},
         {"tsa-pass", required_argument, NULL, 1003},
         {"no-tsa", no_argument, NULL, 1004},
+        {"tsa-url", required_argument, NULL, 1005},
         {"master-key", required_argument, NULL, 'm'},
         {"create-master-key", no_argument, NULL, 'M'},
         {"threads", required_argument, NULL, 'T'},
@@ -304,6 +308,7 @@ int es_config_args(struct es_config *c, int argc, char **argv, char *err, size_t
         case 1002: k = "tsa_cert"; break;
         case 1003: k = "tsa_pass"; break;
         case 1004: c->tsa_off = true; continue;
+        case 1005: k = "tsa_url"; break;
         case 'm': k = "master_key"; break;
         case 'T': k = "threads"; break;
         case 'b': k = "max_body"; break;

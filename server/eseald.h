@@ -61,6 +61,7 @@ struct es_config {
     char tsa_cert[512]; /* the platform key with a TSA certificate from the CA */
     char tsa_pass[256];
     bool tsa_off;       /* no time-stamp authority (POST /api/v1/tsa answers 503) */
+    char tsa_url[512];  /* platform sealing with "tsa" asks this RFC 3161 URL instead */
     char master_key[512];
     bool create_master_key;
     unsigned threads;

@@ -243,6 +243,14 @@ static int grant_pick(void *arg, const struct es_store_grant *g)
     return 0;
 }
 
+/* Where a time stamp comes from: the platform's own TSA in process, or the
+ * RFC 3161 URL of tsa_url (any vendor's TSA; docs/timestamps.md). */
+struct stamper {
+    int (*cb)(void *arg, const uint8_t digest[32], uint8_t **token, size_t *len);
+    void *arg;
+    es_ts_http_opts http;
+};
+
 /* A document sealed inside itself (OFD or PDF): both libeseal calls work on
  * files, so the upload goes through a private temporary directory that is
  * removed before returning. */
@@ -251,7 +259,7 @@ struct doc_sign {
     const struct es_store_seal *seal;
     const es_key *key;
     const es_cert *cert;
-    es_tsa *tsa;        /* NULL: no time stamp */
+    const struct stamper *tsa; /* NULL: no time stamp */
     json_t *positions;  /* [{page, x, y}] in mm, at most 16 taken; may be NULL */
 };
 
@@ -299,16 +307,16 @@ static int sign_document(es_ctx *ctx, const struct doc_sign *ds, const uint8_t *
         es_pdf_sign_params pp = {.mode = ES_PDF_SES, .seal = ds->seal->der,
                                  .seal_len = ds->seal->der_len, .key = ds->key,
                                  .cert = ds->cert, .positions = ps, .n_positions = n_pos,
-                                 .timestamp = ds->tsa ? es_tsa_stamp_cb : NULL,
-                                 .timestamp_arg = ds->tsa};
+                                 .timestamp = ds->tsa ? ds->tsa->cb : NULL,
+                                 .timestamp_arg = ds->tsa ? ds->tsa->arg : NULL};
         rc = es_pdf_sign(ctx, &pp, in, outp);
     } else if (rc == ES_OK) {
 #ifdef ES_HAVE_OFD
         es_ofd_sign_params op = {.seal = ds->seal->der, .seal_len = ds->seal->der_len,
                                  .key = ds->key, .cert = ds->cert, .positions = ps,
                                  .n_positions = n_pos,
-                                 .timestamp = ds->tsa ? es_tsa_stamp_cb : NULL,
-                                 .timestamp_arg = ds->tsa};
+                                 .timestamp = ds->tsa ? ds->tsa->cb : NULL,
+                                 .timestamp_arg = ds->tsa ? ds->tsa->arg : NULL};
         rc = es_ofd_sign(ctx, &op, in, outp);
 #else
         rc = ES_ERR_USAGE_ARG;
@@ -336,10 +344,21 @@ void h_seals_sign(struct es_call *c)
         api_error(c, 400, "bad_request", "The field \"tsa\" must be true or false.");
         return;
     }
-    /* a time stamp over the signature value by the platform's own TSA, in
-     * process (docs/timestamps.md); without a TSA the request cannot be met */
-    es_tsa *tsa = json_is_true(tsa_opt) ? c->app->tsa : NULL;
-    if (json_is_true(tsa_opt) && !tsa) {
+    /* a time stamp over the signature value: by the TSA at tsa_url, or by
+     * the platform's own TSA in process (docs/timestamps.md); without
+     * either the request cannot be met */
+    struct stamper stamp = {0};
+    const struct stamper *tsa = NULL;
+    if (json_is_true(tsa_opt) && c->app->cfg.tsa_url[0]) {
+        stamp.http = (es_ts_http_opts){.url = c->app->cfg.tsa_url};
+        stamp.cb = es_ts_http_stamp_cb;
+        stamp.arg = &stamp.http;
+        tsa = &stamp;
+    } else if (json_is_true(tsa_opt) && c->app->tsa) {
+        stamp.cb = es_tsa_stamp_cb;
+        stamp.arg = c->app->tsa;
+        tsa = &stamp;
+    } else if (json_is_true(tsa_opt)) {
         api_error(c, 503, "tsa_unavailable", "This platform runs no time-stamp authority: seal "
                   "without \"tsa\".");
         return;
@@ -438,7 +457,8 @@ void h_seals_sign(struct es_call *c)
     } else {
         es_sign_params sp = {.seal = s.der, .seal_len = s.der_len, .key = key, .cert = cert,
                              .data_hash = h, .property_info = name,
-                             .timestamp = tsa ? es_tsa_stamp_cb : NULL, .timestamp_arg = tsa};
+                             .timestamp = tsa ? tsa->cb : NULL,
+                             .timestamp_arg = tsa ? tsa->arg : NULL};
         if (json_is_true(embed)) {
             /* this platform's signed status answer for the seal, in the
              * signature's extension data: the document then proves on its
@@ -459,11 +479,16 @@ void h_seals_sign(struct es_call *c)
         es_error_cat cat = es_error_category(rc);
         /* a position off the pages is the caller's (USAGE), as is a
          * document that cannot be read (FORMAT, LIMIT) */
-        int status = cat == ES_CAT_POLICY                                            ? 409
+        int status = rc == ES_ERR_IO_REMOTE                                          ? 502
+                     : cat == ES_CAT_POLICY                                            ? 409
                      : cat == ES_CAT_FORMAT || cat == ES_CAT_LIMIT || cat == ES_CAT_USAGE ? 400
                                                                                    : 500;
-        api_error(c, status, status == 500 ? "internal" : "refused", "Sealing failed: %s",
-                  es_ctx_errmsg(ctx));
+        /* 502: the configured TSA did not answer usably; nothing was sealed */
+        api_error(c, status,
+                  status == 502   ? "tsa_unreachable"
+                  : status == 500 ? "internal"
+                                  : "refused",
+                  "Sealing failed: %s", es_ctx_errmsg(ctx));
         goto out;
     }
     char detail[128];

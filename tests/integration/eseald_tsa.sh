@@ -278,6 +278,32 @@ report_loss "$ESID_B" $(( $(date +%s) - 3600 )) "loss reported an hour before th
 [ "$(jqb '.report.signatures[0].registry.status_at_signing')" = lost ]; check $? "lost at genTime"
 [ "$(jqb '.report.signatures[0].registry.time_basis')" = time_stamp ]; check $? "judged at genTime"
 [ "$(jqb .registry_ok)" = false ]; check $? "a token after the loss: the registry refuses"
+
+# ---- platform sealing through another TSA (tsa_url): any RFC 3161 URL ----
+new_seal "示例科技有限公司发票专用章"; ESID_C=$ESID
+port=${URL##*:}
+stop_eseald
+start_eseald "sqlite:$T/eseald.db" --tsa-url "http://127.0.0.1:$dead/api/v1/tsa"
+TOKEN=$A_USER
+api POST "/api/v1/seals/$ESID_C/sign" "{\"name\":\"doc.txt\",\"data\":\"$(base64 -w0 "$T/doc.txt")\",\"tsa\":true}"
+expect 502 "the configured TSA does not answer: 502"
+[ "$(jqb .error.code)" = tsa_unreachable ]; check $? "error code tsa_unreachable ($(jqb .error.message))"
+TOKEN=$(login auditor); api GET "/api/v1/usage?esid=$ESID_C"
+[ "$(jqb "[.usage[] | select(.esid == \"$ESID_C\" and .result == \"error\")] | length")" -ge 1 ]
+check $? "the failed use is in the usage log"
+stop_eseald
+# the TSA at this daemon's own address, reached over HTTP as any vendor's would be
+start_eseald "sqlite:$T/eseald.db" --listen "127.0.0.1:$port" --tsa-url "http://127.0.0.1:$port/api/v1/tsa"
+if [ "${URL##*:}" = "$port" ]; then
+  A_USER=$(login user)
+  seal_doc "$ESID_C" "$T/c_ts.sig" true
+  [ "$(jqb .time_stamped)" = true ]; check $? "sealed with a token from tsa_url"
+  verify_sig "$T/c_ts.sig"
+  [ "$(jqb '.report.signatures[0].checks[] | select(.id == "timestamp") | .result')" = PASSED ]
+  check $? "the token from tsa_url verifies"
+else
+  echo "port $port was taken meanwhile: the tsa_url success case is not run"
+fi
 stop_eseald
 
 finish
