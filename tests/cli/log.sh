@@ -9,18 +9,8 @@ set -uo pipefail
 : "${ESEAL:?path of the eseal binary}"
 command -v python3 >/dev/null && command -v openssl >/dev/null || { echo "python3/openssl missing"; exit 77; }
 python3 -c "import hashlib; hashlib.new('sm3')" 2>/dev/null || { echo "no SM3 in Python's hashlib"; exit 77; }
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-ok()   { passes=$((passes+1)); }
-bad()  { echo "FAIL: $*" >&2; fails=$((fails+1)); }
-expect() { # expected-exit description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/out" "$T/err" >&2; fi
-}
-contains() { # file needle what
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not found"; cat "$1" >&2; fi
-}
+# shellcheck source=common.bash
+source "$(dirname "$0")/common.bash"
 P=$T/pki
 expect 0 "pki init" "$ESEAL" pki init "$P" --pass test
 

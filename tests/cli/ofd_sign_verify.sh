@@ -11,18 +11,8 @@ SRC=${ES_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PLAIN=$SRC/tests/unit/ofd/data/plain3.ofd
 [ -f "$PLAIN" ] || { echo "skip: $PLAIN missing"; exit 77; }
 DATA=${ES_SHARED_DIR:-$SRC/../shared}/testdata
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-ok()   { passes=$((passes+1)); }
-bad()  { echo "FAIL: $*" >&2; fails=$((fails+1)); }
-expect() { # expected-exit description command...
-  local want=$1 what=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/out" "$T/err" >&2; fi
-}
-contains() { # file needle what
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not found"; cat "$1" >&2; fi
-}
+# shellcheck source=common.bash
+source "$(dirname "$0")/common.bash"
 
 expect 0 "pki init" "$ESEAL" pki init "$T/pki" --pass test
 expect 0 "seal make" "$ESEAL" seal make --maker-key "$T/pki/maker.key" --maker-cert "$T/pki/maker.pem" \

@@ -6,18 +6,8 @@
 # The files are built here with correct offsets (no external tool needed).
 set -uo pipefail
 : "${ESEAL:?path of the eseal binary}"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fails=0; passes=0
-ok()   { passes=$((passes+1)); }
-bad()  { echo "FAIL: $*" >&2; fails=$((fails+1)); }
-expect() { # expected-exit description command...
-  local want=$1 what=$2; shift 2
-  timeout 60 "$@" >"$T/out" 2>"$T/err"; local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/out" "$T/err" >&2; fi
-}
-contains() { # file needle what
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not found"; cat "$1" >&2; fi
-}
+# shellcheck source=common.bash
+source "$(dirname "$0")/common.bash"
 
 # mkpdf OUT OBJ1 OBJ2 ...: objects numbered from 1, xref table, /Root 1 0 R
 mkpdf() {
