@@ -126,6 +126,7 @@ static es_result scan_startxref(struct es_pdf_doc *d)
                   "PDF: startxref %llu points past the end of the file (%zu bytes)",
                   (unsigned long long)v, d->n);
     d->startxref = (size_t)v;
+    d->startxref_at = (size_t)(last - d->p);
     size_t k = d->startxref;
     while (k < d->n && (is_eol(d->p[k]) || d->p[k] == ' ')) {
         k++;
@@ -213,7 +214,7 @@ es_result es_pdf_pages_load(struct es_pdf_doc *d)
     return ES_RESULT_OK;
 }
 
-es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
+es_result es_pdf_scan(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
                       const es_pdf_limits *lim)
 {
     memset(d, 0, sizeof(*d));
@@ -227,7 +228,13 @@ es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
     ES_GUARD(check_header(d));
     ES_GUARD(scan_revisions(d));
     ES_GUARD(scan_startxref(d));
+    return ES_RESULT_OK;
+}
 
+es_result es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
+                      const es_pdf_limits *lim)
+{
+    ES_GUARD(es_pdf_scan(d, pdf, len, lim));
     d->q = qpdf_init();
     ES_ENSURE(d->q, ES_ERR_NOMEM);
     qpdf_silence_errors(d->q);

@@ -47,18 +47,19 @@ static void read_rect(qpdf_data q, qpdf_oh w, struct es_pdf_sig *s)
         }
         s->rect[i] = qpdf_oh_get_numeric_value(q, it);
     }
-    /* normalise to x0 < x1, y0 < y1 */
-    if (s->rect[0] > s->rect[2]) {
-        double t = s->rect[0];
-        s->rect[0] = s->rect[2];
-        s->rect[2] = t;
-    }
-    if (s->rect[1] > s->rect[3]) {
-        double t = s->rect[1];
-        s->rect[1] = s->rect[3];
-        s->rect[3] = t;
-    }
+    es_pdf_rect_norm(s->rect);
     s->has_rect = true;
+}
+
+void es_pdf_rect_norm(double r[4])
+{
+    for (int i = 0; i < 2; i++) {
+        if (r[i] > r[i + 2]) {
+            double t = r[i];
+            r[i] = r[i + 2];
+            r[i + 2] = t;
+        }
+    }
 }
 
 static void read_widget(struct es_pdf_doc *d, qpdf_oh w, struct es_pdf_sig *s)
@@ -292,6 +293,13 @@ static int by_end(const void *x, const void *y)
     return ea < eb ? -1 : ea > eb;
 }
 
+void es_pdf_sigs_sort(struct es_pdf_sig *v, size_t n)
+{
+    if (n > 1) {
+        qsort(v, n, sizeof(*v), by_end);
+    }
+}
+
 es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n)
 {
     struct es_pdf_sig *all = NULL;
@@ -338,9 +346,7 @@ es_result es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t 
         es_error_clear();
         es_pdf_sigs_free(v, nv);
     }
-    if (n > 1) {
-        qsort(all, n, sizeof(*all), by_end);
-    }
+    es_pdf_sigs_sort(all, n);
     *out = all;
     *out_n = n;
     return ES_RESULT_OK;

@@ -59,6 +59,7 @@ struct es_pdf_doc {
     size_t *rev_eof;       /* offset just past each "%%EOF" (before its end of line) */
     size_t n_rev;
     size_t startxref;      /* of the last revision */
+    size_t startxref_at;   /* where the keyword "startxref" giving it is */
     bool xref_stream;      /* the last revision's xref is a stream */
     int64_t size;          /* trailer /Size */
     int n_pages;           /* the root's /Count until es_pdf_pages_load */
@@ -78,6 +79,10 @@ struct es_pdf_doc {
  * The page tree is not walked (verification needs only the widgets'
  * pages): n_pages is the root's /Count until es_pdf_pages_load. */
 ES_RESULT es_pdf_open(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
+                      const es_pdf_limits *lim);
+/* What es_pdf_open does before qpdf: limits, header, revisions, startxref
+ * (the same errors); d->q stays NULL. */
+ES_RESULT es_pdf_scan(struct es_pdf_doc *d, const uint8_t *pdf, size_t len,
                       const es_pdf_limits *lim);
 /* Walks the whole page tree with qpdf (refusing loops and non-page leaves)
  * and sets n_pages to the pages found; needed before qpdf_get_page_n.
@@ -116,6 +121,28 @@ ES_RESULT es_pdf_qcheck(struct es_pdf_doc *d, const char *what);
 ES_RESULT es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char *name,
                               struct es_pdf_sig *s, bool *out_done);
 
+/* A bounded cursor over the file and the tokens of pdf_sigdict.c that
+ * pdf_plain.c shares: each answers false (or -1) on anything it does not
+ * read exactly as qpdf would, and the caller then leaves the file to qpdf. */
+struct es_pdf_cur {
+    const uint8_t *p;
+    size_t i, n;
+};
+void es_pdf_skip_ws(struct es_pdf_cur *c);  /* whitespace and comments */
+bool es_pdf_at(const struct es_pdf_cur *c, const char *tok);
+bool es_pdf_uint_tok(struct es_pdf_cur *c, uint64_t *out);
+bool es_pdf_int_tok(struct es_pdf_cur *c, int64_t *out);
+/* A number (integer or real); *out (may be NULL) its value. */
+bool es_pdf_num_tok(struct es_pdf_cur *c, double *out);
+bool es_pdf_name_tok(struct es_pdf_cur *c, char *out, size_t cap);
+/* 1: key in k, c at its value; 0: ">>" consumed; -1: anything else. */
+int es_pdf_dict_key(struct es_pdf_cur *c, char *k, size_t cap);
+bool es_pdf_lit_string(struct es_pdf_cur *c, char *out, size_t cap);
+bool es_pdf_is_ref(const struct es_pdf_cur *c);
+bool es_pdf_skip_value(struct es_pdf_cur *c, int depth);
+/* Where the newest xref table lists `id gen` in use (plain tables only). */
+bool es_pdf_table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out);
+
 /* Decodes n pairs of hex digits at h (no whitespace) into out[0..n); false
  * if any byte is no hex digit (pdf_sigdict.c). */
 bool es_pdf_hex_decode(const uint8_t *h, size_t n, uint8_t *out);
@@ -126,6 +153,25 @@ void es_pdf_sigs_free(struct es_pdf_sig *s, size_t n);
 /* Signature fields of every revision, the same signature (same ByteRange
  * and /Contents) once, in revision order. */
 ES_RESULT es_pdf_sigs_all(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n);
+
+/* Orders a /Rect as x0 <= x1, y0 <= y1 (pdf_fields.c). */
+void es_pdf_rect_norm(double r[4]);
+/* In the order es_pdf_sigs_all gives: by the end of the ByteRange. */
+void es_pdf_sigs_sort(struct es_pdf_sig *v, size_t n);
+
+/* The signatures of a plain file (pdf_plain.c) read without qpdf from d
+ * as es_pdf_scan left it: *out_done true with what es_pdf_open and
+ * es_pdf_sigs_all would give (d's /Size, /Count and root /Pages set, every
+ * signature ending in the last revision); false when the file is not
+ * plain, and qpdf must read it. OUT (owned): es_pdf_sigs_free. */
+ES_RESULT es_pdf_plain_read(struct es_pdf_doc *d, struct es_pdf_sig **out, size_t *out_n,
+                            bool *out_done);
+/* Verification of pdf[0..len) into a new report *r: through
+ * es_pdf_plain_read when `plain` allows and the file is plain (*out_plain,
+ * may be NULL, says so), else through qpdf (pdf_verify.c). */
+ES_RESULT es_pdf_verify_mem(es_report **r, const es_verify_opts *o, es_profile prof,
+                            const es_pdf_limits *lim, const uint8_t *pdf, size_t len,
+                            bool plain, bool *out_plain);
 
 /* Length of the DER TLV at p (zero padding after it ignored), 0 if none. */
 size_t es_pdf_der_len(const uint8_t *p, size_t n);

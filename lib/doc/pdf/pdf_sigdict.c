@@ -14,16 +14,12 @@
  * which path ran.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc/pdf/pdf_int.h"
 
 #define MAX_NEST 8
-
-struct cur {
-    const uint8_t *p;
-    size_t i, n;
-};
 
 static bool is_ws(uint8_t c)
 {
@@ -36,7 +32,7 @@ static bool is_delim(uint8_t c)
            c == '}' || c == '/' || c == '%';
 }
 
-static void skip_ws(struct cur *c)
+void es_pdf_skip_ws(struct es_pdf_cur *c)
 {
     while (c->i < c->n) {
         if (is_ws(c->p[c->i])) {
@@ -51,7 +47,7 @@ static void skip_ws(struct cur *c)
     }
 }
 
-static bool at(const struct cur *c, const char *tok)
+bool es_pdf_at(const struct es_pdf_cur *c, const char *tok)
 {
     size_t l = strlen(tok);
     return c->n - c->i >= l && memcmp(c->p + c->i, tok, l) == 0 &&
@@ -60,7 +56,7 @@ static bool at(const struct cur *c, const char *tok)
 }
 
 /* An unsigned integer token (at most 18 digits). */
-static bool uint_tok(struct cur *c, uint64_t *out)
+bool es_pdf_uint_tok(struct es_pdf_cur *c, uint64_t *out)
 {
     size_t k = 0;
     uint64_t v = 0;
@@ -73,12 +69,12 @@ static bool uint_tok(struct cur *c, uint64_t *out)
 }
 
 /* An integer with an optional sign. */
-static bool int_tok(struct cur *c, int64_t *out)
+bool es_pdf_int_tok(struct es_pdf_cur *c, int64_t *out)
 {
     bool neg = c->i < c->n && (c->p[c->i] == '-' || c->p[c->i] == '+');
     neg = neg && c->p[c->i++] == '-';
     uint64_t v = 0;
-    if (!uint_tok(c, &v)) {
+    if (!es_pdf_uint_tok(c, &v)) {
         return false;
     }
     *out = neg ? -(int64_t)v : (int64_t)v;
@@ -86,7 +82,7 @@ static bool int_tok(struct cur *c, int64_t *out)
 }
 
 /* A name without #xx escapes, copied without its '/'. */
-static bool name_tok(struct cur *c, char *out, size_t cap)
+bool es_pdf_name_tok(struct es_pdf_cur *c, char *out, size_t cap)
 {
     if (c->i >= c->n || c->p[c->i] != '/') {
         return false;
@@ -109,23 +105,23 @@ static bool name_tok(struct cur *c, char *out, size_t cap)
 
 /* The next key of a dictionary being read: 1 with the key in k and c at
  * its value, 0 at the closing ">>" (consumed), -1 on anything else. */
-static int dict_key(struct cur *c, char *k, size_t cap)
+int es_pdf_dict_key(struct es_pdf_cur *c, char *k, size_t cap)
 {
-    skip_ws(c);
-    if (at(c, ">>")) {
+    es_pdf_skip_ws(c);
+    if (es_pdf_at(c, ">>")) {
         c->i += 2;
         return 0;
     }
-    if (!name_tok(c, k, cap)) {
+    if (!es_pdf_name_tok(c, k, cap)) {
         return -1;
     }
-    skip_ws(c);
+    es_pdf_skip_ws(c);
     return 1;
 }
 
 /* A literal string, decoded into out (truncated to cap-1, as qpdf's value
  * is by snprintf in the other path); false on an unterminated one. */
-static bool lit_string(struct cur *c, char *out, size_t cap)
+bool es_pdf_lit_string(struct es_pdf_cur *c, char *out, size_t cap)
 {
     size_t o = 0;
     int depth = 0;
@@ -209,7 +205,7 @@ bool es_pdf_hex_decode(const uint8_t *h, size_t n, uint8_t *out)
 /* The span of a hex string "<...>" at c (c left after it); *plain when it
  * has an even number of bytes (es_pdf_hex_decode then checks they are
  * digits). */
-static bool hex_span(struct cur *c, size_t *s, size_t *e, size_t *digits, bool *plain)
+static bool hex_span(struct es_pdf_cur *c, size_t *s, size_t *e, size_t *digits, bool *plain)
 {
     *s = c->i++;
     const uint8_t *close = memchr(c->p + c->i, '>', c->n - c->i);
@@ -225,7 +221,7 @@ static bool hex_span(struct cur *c, size_t *s, size_t *e, size_t *digits, bool *
 
 /* Skips a hex string of any other key, refusing (like qpdf) a byte that is
  * neither a hex digit nor whitespace. */
-static bool hex_skip(struct cur *c)
+static bool hex_skip(struct es_pdf_cur *c)
 {
     size_t s, e, digits;
     bool plain;
@@ -242,44 +238,44 @@ static bool hex_skip(struct cur *c)
 }
 
 /* "N G R" at c: an indirect reference (only qpdf resolves those). */
-static bool is_ref(const struct cur *c)
+bool es_pdf_is_ref(const struct es_pdf_cur *c)
 {
-    struct cur t = *c;
+    struct es_pdf_cur t = *c;
     uint64_t v;
-    if (!uint_tok(&t, &v)) {
+    if (!es_pdf_uint_tok(&t, &v)) {
         return false;
     }
-    skip_ws(&t);
-    if (!uint_tok(&t, &v)) {
+    es_pdf_skip_ws(&t);
+    if (!es_pdf_uint_tok(&t, &v)) {
         return false;
     }
-    skip_ws(&t);
-    return at(&t, "R");
+    es_pdf_skip_ws(&t);
+    return es_pdf_at(&t, "R");
 }
 
 /* Skips one object (a reference included); false on a malformed or too
  * deeply nested one (the caller gives up). */
-static bool skip_value(struct cur *c, int depth)
+bool es_pdf_skip_value(struct es_pdf_cur *c, int depth)
 {
-    skip_ws(c);
+    es_pdf_skip_ws(c);
     if (c->i >= c->n || depth > MAX_NEST) {
         return false;
     }
     uint8_t ch = c->p[c->i];
     if (ch == '/') {
         char nm[128];
-        return name_tok(c, nm, sizeof(nm));
+        return es_pdf_name_tok(c, nm, sizeof(nm));
     }
     if (ch == '(') {
         char tmp[2];
-        return lit_string(c, tmp, sizeof(tmp));
+        return es_pdf_lit_string(c, tmp, sizeof(tmp));
     }
     if (ch == '<' && c->i + 1 < c->n && c->p[c->i + 1] == '<') {
         c->i += 2;
         char nm[128];
         int r;
-        while ((r = dict_key(c, nm, sizeof(nm))) == 1) {
-            if (!skip_value(c, depth + 1)) {
+        while ((r = es_pdf_dict_key(c, nm, sizeof(nm))) == 1) {
+            if (!es_pdf_skip_value(c, depth + 1)) {
                 return false;
             }
         }
@@ -291,57 +287,77 @@ static bool skip_value(struct cur *c, int depth)
     if (ch == '[') {
         c->i++;
         for (;;) {
-            skip_ws(c);
+            es_pdf_skip_ws(c);
             if (c->i < c->n && c->p[c->i] == ']') {
                 c->i++;
                 return true;
             }
-            if (!skip_value(c, depth + 1)) {
+            if (!es_pdf_skip_value(c, depth + 1)) {
                 return false;
             }
         }
     }
-    if (at(c, "true") || at(c, "null")) {
+    if (es_pdf_at(c, "true") || es_pdf_at(c, "null")) {
         c->i += 4;
         return true;
     }
-    if (at(c, "false")) {
+    if (es_pdf_at(c, "false")) {
         c->i += 5;
         return true;
     }
-    if (is_ref(c)) {
+    if (es_pdf_is_ref(c)) {
         uint64_t v;
-        (void)uint_tok(c, &v);
-        skip_ws(c);
-        (void)uint_tok(c, &v);
-        skip_ws(c);
+        (void)es_pdf_uint_tok(c, &v);
+        es_pdf_skip_ws(c);
+        (void)es_pdf_uint_tok(c, &v);
+        es_pdf_skip_ws(c);
         c->i++; /* R */
         return true;
     }
-    size_t s = c->i;
-    while (c->i < c->n && ((c->p[c->i] >= '0' && c->p[c->i] <= '9') || c->p[c->i] == '.' ||
-                           c->p[c->i] == '-' || c->p[c->i] == '+')) {
+    /* a number as qpdf reads one: sign, digits, at most one point; anything
+     * else qpdf only warns about and keeps, so it is not skipped here */
+    return es_pdf_num_tok(c, NULL);
+}
+
+bool es_pdf_num_tok(struct es_pdf_cur *c, double *out)
+{
+    size_t s = c->i, digits = 0, points = 0;
+    if (c->i < c->n && (c->p[c->i] == '-' || c->p[c->i] == '+')) {
         c->i++;
     }
-    return c->i > s && (c->i == c->n || is_ws(c->p[c->i]) || is_delim(c->p[c->i]));
+    while (c->i < c->n && ((c->p[c->i] >= '0' && c->p[c->i] <= '9') || c->p[c->i] == '.')) {
+        digits += c->p[c->i] != '.';
+        points += c->p[c->i++] == '.';
+    }
+    if (digits == 0 || points > 1 || digits > 30 ||
+        !(c->i == c->n || is_ws(c->p[c->i]) || is_delim(c->p[c->i]))) {
+        return false;
+    }
+    if (out) {
+        char tmp[40];
+        memcpy(tmp, c->p + s, c->i - s);
+        tmp[c->i - s] = '\0';
+        *out = strtod(tmp, NULL);
+    }
+    return true;
 }
 
 /* A /TransformParams dictionary of a /Reference entry. */
-static bool read_params(struct cur *c, bool docmdp, struct es_pdf_sig *s)
+static bool read_params(struct es_pdf_cur *c, bool docmdp, struct es_pdf_sig *s)
 {
-    skip_ws(c);
-    if (!at(c, "<<")) {
+    es_pdf_skip_ws(c);
+    if (!es_pdf_at(c, "<<")) {
         return false;
     }
     c->i += 2;
     char k[32];
     int r;
-    while ((r = dict_key(c, k, sizeof(k))) == 1) {
-        struct cur v = *c;
+    while ((r = es_pdf_dict_key(c, k, sizeof(k))) == 1) {
+        struct es_pdf_cur v = *c;
         if (docmdp && strcmp(k, "P") == 0) {
             int64_t p = 0;
-            bool is_int = int_tok(&v, &p);
-            if (is_ref(c) || !skip_value(c, 2)) {
+            bool is_int = es_pdf_int_tok(&v, &p);
+            if (es_pdf_is_ref(c) || !es_pdf_skip_value(c, 2)) {
                 return false; /* an indirect /P: qpdf */
             }
             /* a /P that is no integer reads as the default 2, as via qpdf */
@@ -349,12 +365,12 @@ static bool read_params(struct cur *c, bool docmdp, struct es_pdf_sig *s)
             continue;
         }
         if (!docmdp && strcmp(k, "Action") == 0 && c->i < c->n && c->p[c->i] == '/') {
-            if (!name_tok(c, s->fieldmdp_action, sizeof(s->fieldmdp_action))) {
+            if (!es_pdf_name_tok(c, s->fieldmdp_action, sizeof(s->fieldmdp_action))) {
                 return false;
             }
             continue;
         }
-        if (is_ref(c) || !skip_value(c, 2)) {
+        if (es_pdf_is_ref(c) || !es_pdf_skip_value(c, 2)) {
             return false; /* an indirect /Action: qpdf */
         }
     }
@@ -363,70 +379,70 @@ static bool read_params(struct cur *c, bool docmdp, struct es_pdf_sig *s)
 
 /* /Reference [ << /TransformMethod /DocMDP|/FieldMDP /TransformParams <<…>> >> … ]:
  * the first 8 entries count, as in the qpdf path. */
-static bool read_refs(struct cur *c, struct es_pdf_sig *s)
+static bool read_refs(struct es_pdf_cur *c, struct es_pdf_sig *s)
 {
-    skip_ws(c);
+    es_pdf_skip_ws(c);
     if (c->i >= c->n || c->p[c->i] != '[') {
         /* not an array: ignored, as via qpdf, unless qpdf would resolve it */
-        return !is_ref(c) && skip_value(c, 1);
+        return !es_pdf_is_ref(c) && es_pdf_skip_value(c, 1);
     }
     c->i++;
     for (int n = 0;; n++) {
-        skip_ws(c);
+        es_pdf_skip_ws(c);
         if (c->i < c->n && c->p[c->i] == ']') {
             c->i++;
             return true;
         }
-        if (!at(c, "<<")) {
+        if (!es_pdf_at(c, "<<")) {
             return false; /* an indirect entry: qpdf */
         }
         /* two passes: the method first, then its parameters */
-        struct cur first = *c;
+        struct es_pdf_cur first = *c;
         char tm[32] = "";
-        if (!skip_value(c, 1)) {
+        if (!es_pdf_skip_value(c, 1)) {
             return false;
         }
-        struct cur dict = {first.p, first.i + 2, c->i};
+        struct es_pdf_cur dict = {first.p, first.i + 2, c->i};
         char k[32];
         int r;
-        while (n < 8 && (r = dict_key(&dict, k, sizeof(k))) != 0) {
+        while (n < 8 && (r = es_pdf_dict_key(&dict, k, sizeof(k))) != 0) {
             if (r < 0) {
                 return false;
             }
             bool method = strcmp(k, "TransformMethod") == 0;
             if (method && dict.i < dict.n && dict.p[dict.i] == '/') {
-                if (!name_tok(&dict, tm, sizeof(tm))) {
+                if (!es_pdf_name_tok(&dict, tm, sizeof(tm))) {
                     return false;
                 }
-            } else if ((method && is_ref(&dict)) || !skip_value(&dict, 2)) {
+            } else if ((method && es_pdf_is_ref(&dict)) || !es_pdf_skip_value(&dict, 2)) {
                 return false;
             }
         }
-        dict = (struct cur){first.p, first.i + 2, c->i};
+        dict = (struct es_pdf_cur){first.p, first.i + 2, c->i};
         bool doc = strcmp(tm, "DocMDP") == 0, field = strcmp(tm, "FieldMDP") == 0;
         if (field) {
             s->fieldmdp = true;
         }
         bool params = false;
-        while (n < 8 && (doc || field) && (r = dict_key(&dict, k, sizeof(k))) != 0) {
+        while (n < 8 && (doc || field) && (r = es_pdf_dict_key(&dict, k, sizeof(k))) != 0) {
             if (r < 0) {
                 return false;
             }
             if (strcmp(k, "TransformParams") == 0) {
-                struct cur v = dict;
-                skip_ws(&v);
-                if (at(&v, "<<")) {
+                struct es_pdf_cur v = dict;
+                es_pdf_skip_ws(&v);
+                if (es_pdf_at(&v, "<<")) {
                     params = true;
                     if (!read_params(&dict, doc, s)) {
                         return false;
                     }
                     continue;
                 }
-                if (is_ref(&v)) {
+                if (es_pdf_is_ref(&v)) {
                     return false;
                 }
             }
-            if (!skip_value(&dict, 2)) {
+            if (!es_pdf_skip_value(&dict, 2)) {
                 return false;
             }
         }
@@ -439,40 +455,40 @@ static bool read_refs(struct cur *c, struct es_pdf_sig *s)
 /* Where the newest xref table lists `id gen` in use; false when the chain
  * is not plain tables or the object is not listed once, in use, with that
  * generation. */
-static bool table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out)
+bool es_pdf_table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out)
 {
     if (d->xref_stream) {
         return false;
     }
-    struct cur c = {d->p, d->startxref, d->n};
+    struct es_pdf_cur c = {d->p, d->startxref, d->n};
     for (size_t hop = 0; hop <= d->n_rev; hop++) {
-        skip_ws(&c);
-        if (!at(&c, "xref")) {
+        es_pdf_skip_ws(&c);
+        if (!es_pdf_at(&c, "xref")) {
             return false;
         }
         c.i += 4;
         bool found = false;
         for (;;) {
-            skip_ws(&c);
-            if (at(&c, "trailer")) {
+            es_pdf_skip_ws(&c);
+            if (es_pdf_at(&c, "trailer")) {
                 c.i += 7;
                 break;
             }
             uint64_t first = 0, count = 0;
-            if (!uint_tok(&c, &first) || (skip_ws(&c), !uint_tok(&c, &count)) ||
+            if (!es_pdf_uint_tok(&c, &first) || (es_pdf_skip_ws(&c), !es_pdf_uint_tok(&c, &count)) ||
                 count > (uint64_t)d->size || first > (uint64_t)d->size) {
                 return false;
             }
-            skip_ws(&c);
+            es_pdf_skip_ws(&c);
             size_t e0 = c.i;
             if (count > (d->n - e0) / 20) {
                 return false;
             }
             if ((uint64_t)id >= first && (uint64_t)id < first + count) {
                 const uint8_t *e = d->p + e0 + ((uint64_t)id - first) * 20;
-                struct cur ec = {e, 0, 20};
+                struct es_pdf_cur ec = {e, 0, 20};
                 uint64_t off = 0, g = 0;
-                if (found || !uint_tok(&ec, &off) || ec.i != 10 || (ec.i++, !uint_tok(&ec, &g)) ||
+                if (found || !es_pdf_uint_tok(&ec, &off) || ec.i != 10 || (ec.i++, !es_pdf_uint_tok(&ec, &g)) ||
                     ec.i != 16 || e[17] != 'n' || g != (uint64_t)gen || off >= d->n ||
                     !((e[18] == ' ' && (e[19] == '\r' || e[19] == '\n')) ||
                       (e[18] == '\r' && e[19] == '\n'))) {
@@ -484,23 +500,23 @@ static bool table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out)
             c.i = e0 + (size_t)count * 20;
         }
         /* the trailer: /Prev to go on, /XRefStm means a hybrid file */
-        skip_ws(&c);
-        if (!at(&c, "<<")) {
+        es_pdf_skip_ws(&c);
+        if (!es_pdf_at(&c, "<<")) {
             return false;
         }
         c.i += 2;
         int64_t prev = -1;
         char k[32];
         int r;
-        while ((r = dict_key(&c, k, sizeof(k))) != 0) {
+        while ((r = es_pdf_dict_key(&c, k, sizeof(k))) != 0) {
             if (r < 0 || strcmp(k, "XRefStm") == 0) {
                 return false;
             }
             if (strcmp(k, "Prev") == 0) {
-                if (!int_tok(&c, &prev) || prev < 0 || (uint64_t)prev >= d->n) {
+                if (!es_pdf_int_tok(&c, &prev) || prev < 0 || (uint64_t)prev >= d->n) {
                     return false;
                 }
-            } else if (!skip_value(&c, 1)) {
+            } else if (!es_pdf_skip_value(&c, 1)) {
                 return false;
             }
         }
@@ -520,18 +536,18 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
 {
     *out_done = false;
     size_t off = 0;
-    if (id <= 0 || id >= d->size || !table_offset(d, id, gen, &off)) {
+    if (id <= 0 || id >= d->size || !es_pdf_table_offset(d, id, gen, &off)) {
         return ES_RESULT_OK;
     }
-    struct cur c = {d->p, off, d->n};
+    struct es_pdf_cur c = {d->p, off, d->n};
     uint64_t oid = 0, ogen = 0;
-    if (!uint_tok(&c, &oid) || oid != (uint64_t)id || (skip_ws(&c), !uint_tok(&c, &ogen)) ||
-        ogen != (uint64_t)gen || (skip_ws(&c), !at(&c, "obj"))) {
+    if (!es_pdf_uint_tok(&c, &oid) || oid != (uint64_t)id || (es_pdf_skip_ws(&c), !es_pdf_uint_tok(&c, &ogen)) ||
+        ogen != (uint64_t)gen || (es_pdf_skip_ws(&c), !es_pdf_at(&c, "obj"))) {
         return ES_RESULT_OK;
     }
     c.i += 3;
-    skip_ws(&c);
-    if (!at(&c, "<<")) {
+    es_pdf_skip_ws(&c);
+    if (!es_pdf_at(&c, "<<")) {
         return ES_RESULT_OK;
     }
     c.i += 2;
@@ -543,7 +559,7 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
                                        "Reference"};
     char k[64];
     int r;
-    while ((r = dict_key(&c, k, sizeof(k))) != 0) {
+    while ((r = es_pdf_dict_key(&c, k, sizeof(k))) != 0) {
         if (r < 0) {
             return ES_RESULT_OK;
         }
@@ -555,24 +571,24 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
             return ES_RESULT_OK; /* a repeated key: which one wins is qpdf's call */
         }
         seen |= bit;
-        skip_ws(&c);
+        es_pdf_skip_ws(&c);
         bool ok = true;
         uint8_t ch = c.i < c.n ? c.p[c.i] : 0;
         if (strcmp(k, "Filter") == 0 && ch == '/') {
-            ok = name_tok(&c, v.filter, sizeof(v.filter));
+            ok = es_pdf_name_tok(&c, v.filter, sizeof(v.filter));
         } else if (strcmp(k, "SubFilter") == 0 && ch == '/') {
-            ok = name_tok(&c, v.subfilter, sizeof(v.subfilter));
+            ok = es_pdf_name_tok(&c, v.subfilter, sizeof(v.subfilter));
         } else if (strcmp(k, "M") == 0 && ch == '(') {
-            ok = lit_string(&c, v.m, sizeof(v.m));
+            ok = es_pdf_lit_string(&c, v.m, sizeof(v.m));
         } else if (strcmp(k, "ByteRange") == 0 && ch == '[') {
             c.i++;
             v.br_ok = true;
             for (int i = 0; i < 4 && ok; i++) {
-                skip_ws(&c);
-                struct cur t = c;
-                ok = int_tok(&t, &v.br[i]) && skip_value(&c, 1) && t.i == c.i;
+                es_pdf_skip_ws(&c);
+                struct es_pdf_cur t = c;
+                ok = es_pdf_int_tok(&t, &v.br[i]) && es_pdf_skip_value(&c, 1) && t.i == c.i;
             }
-            skip_ws(&c);
+            es_pdf_skip_ws(&c);
             ok = ok && c.i < c.n && c.p[c.i++] == ']';
         } else if (strcmp(k, "Contents") == 0 && ch == '<') {
             ok = hex_span(&c, &cs, &ce, &digits, &plain);
@@ -581,14 +597,14 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
         } else if (bit) {
             return ES_RESULT_OK; /* a key we read, of another type: qpdf */
         } else {
-            ok = skip_value(&c, 1);
+            ok = es_pdf_skip_value(&c, 1);
         }
         if (!ok) {
             return ES_RESULT_OK;
         }
     }
-    skip_ws(&c);
-    if (!at(&c, "endobj")) {
+    es_pdf_skip_ws(&c);
+    if (!es_pdf_at(&c, "endobj")) {
         return ES_RESULT_OK; /* a stream (no dictionary for qpdf) or worse */
     }
     if (ce) {

@@ -265,12 +265,10 @@ out:
     return res;
 }
 
-es_result es_pdf_verify_doc(es_report *r, const es_verify_opts *o, es_profile prof,
-                            struct es_pdf_doc *d)
+/* One entry per signature of v (freed here). */
+static es_result verify_sigs(es_report *r, const es_verify_opts *o, es_profile prof,
+                             struct es_pdf_doc *d, struct es_pdf_sig *v, size_t n)
 {
-    struct es_pdf_sig *v = NULL;
-    size_t n = 0;
-    ES_GUARD(es_pdf_sigs_all(d, &v, &n));
     es_result res = ES_RESULT_OK;
     for (size_t i = 0; i < n; i++) {
         char id[64], base[61];
@@ -294,18 +292,48 @@ out:
     return res;
 }
 
-static es_result verify_mem(es_report **r, const es_verify_opts *o, es_profile prof,
-                            const es_pdf_limits *lim, const uint8_t *pdf, size_t len)
+es_result es_pdf_verify_doc(es_report *r, const es_verify_opts *o, es_profile prof,
+                            struct es_pdf_doc *d)
 {
+    struct es_pdf_sig *v = NULL;
+    size_t n = 0;
+    ES_GUARD(es_pdf_sigs_all(d, &v, &n));
+    return verify_sigs(r, o, prof, d, v, n);
+}
+
+es_result es_pdf_verify_mem(es_report **r, const es_verify_opts *o, es_profile prof,
+                            const es_pdf_limits *lim, const uint8_t *pdf, size_t len,
+                            bool plain, bool *out_plain)
+{
+    bool done = false;
+    if (out_plain) {
+        *out_plain = false;
+    }
     ES_GUARD(es_report_new(o, r));
     (*r)->document = es_strdup("pdf");
     ES_ENSURE((*r)->document, ES_ERR_NOMEM);
     struct es_pdf_doc d;
-    es_result res = es_pdf_open(&d, pdf, len, lim);
-    if (es_is_ok(res)) {
-        res = es_pdf_verify_doc(*r, o, prof, &d);
+    struct es_pdf_sig *v = NULL;
+    size_t n = 0;
+    /* the scan es_pdf_open starts with, then our own reading when the file
+     * is plain (pdf_plain.c), else qpdf from the start */
+    es_result res = es_pdf_scan(&d, pdf, len, lim);
+    if (es_is_ok(res) && plain) {
+        res = es_pdf_plain_read(&d, &v, &n, &done);
+    }
+    if (es_is_ok(res) && done) {
+        res = verify_sigs(*r, o, prof, &d, v, n);
+    } else if (es_is_ok(res)) {
+        es_pdf_close(&d);
+        res = es_pdf_open(&d, pdf, len, lim);
+        if (es_is_ok(res)) {
+            res = es_pdf_verify_doc(*r, o, prof, &d);
+        }
     }
     es_pdf_close(&d);
+    if (out_plain) {
+        *out_plain = done;
+    }
     return res;
 }
 
@@ -314,7 +342,8 @@ int es_pdf_verify(es_ctx *ctx, const es_verify_opts *opts, const es_pdf_limits *
 {
     *out = NULL;
     es_report *r = NULL;
-    es_result res = verify_mem(&r, opts, es_ctx_get_profile(ctx), limits, pdf, len);
+    es_result res = es_pdf_verify_mem(&r, opts, es_ctx_get_profile(ctx), limits, pdf, len, true,
+                                      NULL);
     if (es_is_err(res)) {
         es_report_free(r);
         return es_ctx_take_error(ctx, res);
