@@ -30,7 +30,8 @@
 
 struct plain {
     struct es_pdf_doc *d;
-    size_t budget;         /* bytes of indirect objects still to be read */
+    size_t budget;         /* bytes still to be read: objects, xref sections */
+    size_t n_sub;          /* xref subsections in the chain (each lookup reads them) */
     size_t visited;        /* form fields walked */
     struct es_pdf_sig *v;
     size_t n, cap;
@@ -48,7 +49,8 @@ static bool eol_ws(uint8_t c) { return c == ' ' || c == '\r' || c == '\n' || c =
 
 /* One xref table's entries at c (after "xref"), up to "trailer" (consumed).
  * *max_end: one past the highest object number listed. */
-static bool table_ok(const struct es_pdf_doc *d, struct es_pdf_cur *c, uint64_t *max_end)
+static bool table_ok(const struct es_pdf_doc *d, struct es_pdf_cur *c, uint64_t *max_end,
+                     size_t *n_sub)
 {
     for (;;) {
         while (c->i < c->n && eol_ws(c->p[c->i])) {
@@ -59,6 +61,7 @@ static bool table_ok(const struct es_pdf_doc *d, struct es_pdf_cur *c, uint64_t 
             return true;
         }
         uint64_t first = 0, count = 0;
+        ++*n_sub;
         if (!es_pdf_uint_tok(c, &first) || c->i >= c->n || c->p[c->i++] != ' ' ||
             !es_pdf_uint_tok(c, &count) || first > d->lim.max_objects ||
             count > (d->n - c->i) / 20) {
@@ -97,7 +100,8 @@ static bool table_ok(const struct es_pdf_doc *d, struct es_pdf_cur *c, uint64_t 
 
 /* The chain of tables from startxref; the newest trailer's /Size into d
  * and its /Root reference into root_id/root_gen. */
-static bool chain_ok(struct es_pdf_doc *d, uint64_t *root_id, uint64_t *root_gen)
+static bool chain_ok(struct es_pdf_doc *d, uint64_t *root_id, uint64_t *root_gen,
+                     size_t *n_sub)
 {
     if (d->xref_stream || d->n < 5 || memcmp(d->p, "%PDF-", 5) != 0) {
         return false;
@@ -118,7 +122,7 @@ static bool chain_ok(struct es_pdf_doc *d, uint64_t *root_id, uint64_t *root_gen
             return false;
         }
         c = (struct es_pdf_cur){d->p, off + 4, d->n};
-        if (!table_ok(d, &c, &max_end)) {
+        if (!table_ok(d, &c, &max_end, n_sub)) {
             return false;
         }
         es_pdf_skip_ws(&c);
@@ -194,10 +198,12 @@ static bool object(struct plain *pl, uint64_t id, uint64_t gen, struct pv *out)
         return false;
     }
     es_pdf_skip_ws(&o);
-    if (!es_pdf_at(&o, "endobj") || o.i - off > pl->budget) {
+    /* the lookup read every subsection up to the entry, at worst all */
+    size_t cost = (o.i - off) + pl->n_sub * 32;
+    if (!es_pdf_at(&o, "endobj") || cost > pl->budget) {
         return false; /* a stream, a missing endobj, or too much read */
     }
-    pl->budget -= o.i - off;
+    pl->budget -= cost;
     *out = (struct pv){start, (int)id};
     return true;
 }
@@ -612,6 +618,14 @@ static bool sig(struct plain *pl, struct pv f, const char *nm, bool *out_sig)
         es_error_clear();
         return false;
     }
+    /* the dictionary was read: its /Contents counts against the budget (a
+     * thousand fields naming one large dictionary) */
+    size_t cost = s->hex_end - s->hex_off + pl->n_sub * 32;
+    if (cost > pl->budget) {
+        es_free(s->contents);
+        return false;
+    }
+    pl->budget -= cost;
     pl->n++;
     *out_sig = true;
     return field(pl, f, s);
@@ -706,7 +720,7 @@ static bool read_plain(struct plain *pl)
 {
     struct es_pdf_doc *d = pl->d;
     uint64_t rid = 0, rgen = 0;
-    if (!chain_ok(d, &rid, &rgen)) {
+    if (!chain_ok(d, &rid, &rgen, &pl->n_sub)) {
         return false;
     }
     /* es_pdf_sigs_all would open an earlier revision holding a ByteRange */
@@ -745,7 +759,7 @@ es_result es_pdf_plain_read(struct es_pdf_doc *d, struct es_pdf_sig **out, size_
     *out = NULL;
     *out_n = 0;
     *out_done = false;
-    struct plain pl = {d, 2 * d->n + 65536, 0, NULL, 0, 0};
+    struct plain pl = {d, 2 * d->n + 65536, 0, 0, NULL, 0, 0};
     if (!read_plain(&pl)) {
         es_pdf_sigs_free(pl.v, pl.n);
         d->size = 0;

@@ -178,6 +178,36 @@ static void test_left_to_qpdf(void **st)
     es_free(p);
 }
 
+/* The reading is bounded by twice the file: a large signature dictionary
+ * named by one field is read, named by eight fields it is left to qpdf. */
+static void test_budget(void **st)
+{
+    (void)st;
+    size_t hex = 200000;
+    char *sig = es_malloc(hex + 100);
+    int o = snprintf(sig, hex + 100, "<< /Type /Sig /ByteRange [0 1 2 3] /Contents <");
+    memset(sig + o, '0', hex);
+    snprintf(sig + o + hex, 100, "> >>");
+    for (int fields = 1; fields <= 8; fields *= 8) {
+        char cat[300];
+        int c = snprintf(cat, sizeof(cat), "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [");
+        for (int i = 0; i < fields; i++) {
+            c += snprintf(cat + c, sizeof(cat) - (size_t)c, "4 0 R ");
+        }
+        snprintf(cat + c, sizeof(cat) - (size_t)c, "] >> >>");
+        const char *objs[] = {cat, "<< /Type /Pages /Kids [] /Count 0 >>", sig,
+                              "<< /FT /Sig /T (S) /V 3 0 R >>"};
+        size_t n = 0;
+        uint8_t *p = t_pdf_build(objs, 4, NULL, &n);
+        bool taken = both(p, n, "budget");
+        if (taken != (fields == 1)) {
+            fail_msg("%d field(s): plain path %s", fields, taken ? "taken" : "not taken");
+        }
+        es_free(p);
+    }
+    es_free(sig);
+}
+
 /* Random changes to the structure of each base file (its bytes outside the
  * /Contents hex and the streams are what the plain reading parses): the
  * two paths agree on every one. */
@@ -242,6 +272,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_left_to_qpdf),
+        cmocka_unit_test(test_budget),
         cmocka_unit_test(test_mutations_agree),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
