@@ -5,6 +5,8 @@
  * pdf_fields.c  signature fields and their dictionaries over all revisions
  * pdf_diff.c    what the revisions after a signature changed
  * pdf_verify.c  the verification pipeline, one report entry per signature
+ * pdf_sigdict.c a signature dictionary read by bounded code of our own
+ * pdf_plain.c   verification's reading of a plain file without qpdf
  * pdf_cms.c     dispatch of /Contents to the SES, GB/T 35275 and CMS verifiers
  * pdf_stamp.c   the visible appearance: seal picture as image + form XObject
  * pdf_write.c   the incremental update: objects, xref table or stream

@@ -187,8 +187,9 @@ static bool object(struct plain *pl, uint64_t id, uint64_t gen, struct pv *out)
     }
     struct es_pdf_cur o = {d->p, off, d->n};
     uint64_t oid = 0, ogen = 0;
-    if (!es_pdf_uint_tok(&o, &oid) || oid != id || (es_pdf_skip_ws(&o), !es_pdf_uint_tok(&o, &ogen)) ||
-        ogen != gen || (es_pdf_skip_ws(&o), !es_pdf_at(&o, "obj"))) {
+    if (!es_pdf_uint_tok(&o, &oid) || oid != id ||
+        (es_pdf_skip_ws(&o), !es_pdf_uint_tok(&o, &ogen)) || ogen != gen ||
+        (es_pdf_skip_ws(&o), !es_pdf_at(&o, "obj"))) {
         return false;
     }
     o.i += 3;

@@ -6,7 +6,8 @@
  * Only the plain case is taken: the file's cross-reference is a chain of
  * xref tables (no stream, no /XRefStm), the object is listed once per table
  * and its header "id gen obj" is where the newest table says (what qpdf,
- * which already read those tables with recovery off, resolves too), and the
+ * which already read those tables with recovery off, resolves too; or,
+ * without qpdf, pdf_plain.c, which checked every table first), and the
  * dictionary has only direct values of the expected types. Anything else
  * (an indirect /ByteRange, a literal /Contents or one with whitespace, a
  * name with #xx, a repeated key, nesting deeper than 8) answers "not done"
@@ -475,7 +476,8 @@ bool es_pdf_table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out)
                 break;
             }
             uint64_t first = 0, count = 0;
-            if (!es_pdf_uint_tok(&c, &first) || (es_pdf_skip_ws(&c), !es_pdf_uint_tok(&c, &count)) ||
+            if (!es_pdf_uint_tok(&c, &first) ||
+                (es_pdf_skip_ws(&c), !es_pdf_uint_tok(&c, &count)) ||
                 count > (uint64_t)d->size || first > (uint64_t)d->size) {
                 return false;
             }
@@ -488,8 +490,9 @@ bool es_pdf_table_offset(struct es_pdf_doc *d, int id, int gen, size_t *out)
                 const uint8_t *e = d->p + e0 + ((uint64_t)id - first) * 20;
                 struct es_pdf_cur ec = {e, 0, 20};
                 uint64_t off = 0, g = 0;
-                if (found || !es_pdf_uint_tok(&ec, &off) || ec.i != 10 || (ec.i++, !es_pdf_uint_tok(&ec, &g)) ||
-                    ec.i != 16 || e[17] != 'n' || g != (uint64_t)gen || off >= d->n ||
+                if (found || !es_pdf_uint_tok(&ec, &off) || ec.i != 10 ||
+                    (ec.i++, !es_pdf_uint_tok(&ec, &g)) || ec.i != 16 || e[17] != 'n' ||
+                    g != (uint64_t)gen || off >= d->n ||
                     !((e[18] == ' ' && (e[19] == '\r' || e[19] == '\n')) ||
                       (e[18] == '\r' && e[19] == '\n'))) {
                     return false; /* twice, free, other generation or odd layout */
@@ -541,8 +544,9 @@ es_result es_pdf_sigdict_fast(struct es_pdf_doc *d, int id, int gen, const char 
     }
     struct es_pdf_cur c = {d->p, off, d->n};
     uint64_t oid = 0, ogen = 0;
-    if (!es_pdf_uint_tok(&c, &oid) || oid != (uint64_t)id || (es_pdf_skip_ws(&c), !es_pdf_uint_tok(&c, &ogen)) ||
-        ogen != (uint64_t)gen || (es_pdf_skip_ws(&c), !es_pdf_at(&c, "obj"))) {
+    if (!es_pdf_uint_tok(&c, &oid) || oid != (uint64_t)id ||
+        (es_pdf_skip_ws(&c), !es_pdf_uint_tok(&c, &ogen)) || ogen != (uint64_t)gen ||
+        (es_pdf_skip_ws(&c), !es_pdf_at(&c, "obj"))) {
         return ES_RESULT_OK;
     }
     c.i += 3;
