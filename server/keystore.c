@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -472,6 +473,68 @@ int ks_issue_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len,
 out:
     X509_NAME_free(name);
     X509_free(h);
+    ERR_clear_error();
+    return rc;
+}
+
+int ks_check_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len, const char *pem,
+                      size_t pem_len, int64_t valid_until, uint8_t **out_cert,
+                      size_t *out_cert_len, char *err, size_t err_len)
+{
+    int rc = -1;
+    const unsigned char *p = holder;
+    unsigned char *der = NULL;
+    X509 *h = NULL, *x = NULL;
+    BIO *bio = NULL;
+    *out_cert = NULL;
+    if (no_ca(ks, err, err_len) != 0) {
+        return -1;
+    }
+    h = d2i_X509(NULL, &p, (long)holder_len);
+    bio = pem_len <= INT_MAX ? BIO_new_mem_buf(pem, (int)pem_len) : NULL;
+    x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    time_t until = (time_t)valid_until;
+    /* an SM2 signature covers the signer's ID too: the default one, as
+     * ca_issue signs with it */
+    ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+    if (x && id && ASN1_OCTET_STRING_set(id, (const unsigned char *)SM2_ID, strlen(SM2_ID))) {
+        X509_set0_distinguishing_id(x, id);
+        id = NULL;
+    }
+    ASN1_OCTET_STRING_free(id);
+    if (!h) {
+        ossl_msg(err, err_len, "reading the platform certificate");
+    } else if (!x) {
+        snprintf(err, err_len, "it holds no PEM certificate");
+    } else if (EVP_PKEY_eq(X509_get0_pubkey(x), X509_get0_pubkey(h)) != 1) {
+        snprintf(err, err_len, "it certifies another key than the platform key");
+    } else if (X509_check_issued(ks->ca_cert, x) != X509_V_OK) {
+        snprintf(err, err_len, "the configured CA did not issue it (issuer or key identifier)");
+    } else if (X509_verify(x, X509_get0_pubkey(ks->ca_cert)) != 1) {
+        snprintf(err, err_len, "its signature does not verify under the CA's key");
+    } else if (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE) ||
+               !(X509_get_extended_key_usage(x) & XKU_TIMESTAMP)) {
+        snprintf(err, err_len, "it lacks extendedKeyUsage timeStamping");
+    } else if (X509_cmp_time(X509_get0_notBefore(x), NULL) > 0) {
+        snprintf(err, err_len, "it is not valid yet");
+    } else if (X509_cmp_time(X509_get0_notAfter(x), &until) < 0) {
+        snprintf(err, err_len, "it expires too soon (before %lld, Unix time)",
+                 (long long)valid_until);
+    } else {
+        int der_len = i2d_X509(x, &der);
+        *out_cert = der_len > 0 ? malloc((size_t)der_len) : NULL;
+        if (!*out_cert) {
+            snprintf(err, err_len, "out of memory");
+        } else {
+            memcpy(*out_cert, der, (size_t)der_len);
+            *out_cert_len = (size_t)der_len;
+            rc = 0;
+        }
+    }
+    OPENSSL_free(der);
+    X509_free(x);
+    X509_free(h);
+    BIO_free(bio);
     ERR_clear_error();
     return rc;
 }

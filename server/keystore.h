@@ -47,6 +47,15 @@ int ks_new_identity(es_keystore *ks, const char *key_id, const char *org, const 
 int ks_issue_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len,
                       int64_t not_after, uint8_t **out_cert, size_t *out_cert_len, char *err,
                       size_t err_len);
+/* Checks a stored TSA certificate (PEM, from the file that keeps it across
+ * restarts) before it is used again: it certifies the public key of
+ * `holder` (a DER certificate), the configured CA issued it (issuer name,
+ * key identifier and signature), it carries extendedKeyUsage timeStamping,
+ * it is valid now and still valid at `valid_until`. 0 with its DER in OUT
+ * (malloc'd) when all hold; -1 with the first that fails in err. */
+int ks_check_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len, const char *pem,
+                      size_t pem_len, int64_t valid_until, uint8_t **out_cert,
+                      size_t *out_cert_len, char *err, size_t err_len);
 /* Unwraps a stored key into an es_key (es_key_free). Fails on a wrong
  * master key, a tampered blob, or a blob of another key id. */
 int ks_unwrap(es_keystore *ks, const char *key_id, const uint8_t *wrapped, size_t wrapped_len,

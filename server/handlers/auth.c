@@ -32,12 +32,26 @@ void h_platform(struct es_call *c)
     for (int i = 0; es_cancel_reasons[i]; i++) {
         json_array_append_new(reasons, json_string(es_cancel_reasons[i]));
     }
+    /* the certificate in the platform TSA's tokens, for trust lists ("tsa"
+     * entries) and relying parties that name it; null without a TSA */
+    char *tsa_pem = NULL;
+    if (a->tsa) {
+        es_ctx *ctx = es_ctx_new();
+        if (!ctx || es_cert_to_pem(ctx, es_tsa_cert(a->tsa), &tsa_pem) != ES_OK) {
+            es_ctx_free(ctx);
+            json_decref(reasons);
+            api_error(c, 500, "internal", "The TSA certificate could not be encoded.");
+            return;
+        }
+        es_ctx_free(ctx);
+    }
     api_json(c, 200,
-             json_pack("{s:s,s:s,s:s,s:s,s:s?,s:o,s:I}", "name", "eseald", "version",
+             json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?,s:o,s:I}", "name", "eseald", "version",
                        es_version(), "platform_cert", a->platform_cert_pem, "platform_subject",
                        es_cert_subject(a->platform_cert), "ca_cert", a->ca_cert_pem,
-                       "cancel_reasons", reasons, "status_ttl_s",
+                       "tsa_cert", tsa_pem, "cancel_reasons", reasons, "status_ttl_s",
                        (json_int_t)a->cfg.status_ttl_s));
+    es_free(tsa_pem);
 }
 
 void h_login(struct es_call *c)

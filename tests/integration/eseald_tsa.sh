@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of trusted time through eseald over real HTTP: the
 # platform's time-stamp authority (POST /api/v1/tsa) answering eseal and
-# openssl ts requests, bad requests, an ECDSA TSA checked by
+# openssl ts requests, its certificate kept across restarts (tsa-cert.pem)
+# and shown by GET /api/v1/platform, bad requests, an ECDSA TSA checked by
 # `openssl ts -verify`; `eseal sign --tsa URL` against it and against a dead
 # port; sealing through the platform with a token; the registry's status
 # judged at the token's time.
@@ -79,12 +80,71 @@ check $? "eseal ts verify: TIMESTAMP_REJECTED"
 api GET /api/v1/health; expect 200 "alive after the bad requests"
 api GET /api/v1/openapi.json
 jqb -e '.paths["/api/v1/tsa"].post' >/dev/null; check $? "openapi documents /api/v1/tsa"
+jqb -e '.paths["/api/v1/platform"].get.responses["200"].content["application/json"].schema.properties.tsa_cert' >/dev/null
+check $? "openapi documents /api/v1/platform's tsa_cert"
+
+# ---- the platform's TSA certificate is kept across restarts (tsa-cert.pem
+# beside the master key), replaced when it is missing or unusable ----
+# tok_cert TOKEN-REPLY : the SHA-256 fingerprint of the certificate in the token
+tok_cert() {
+  openssl ts -reply -in "$1" -token_out 2>/dev/null | openssl pkcs7 -inform DER -print_certs 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 2>/dev/null
+}
+# platform_tsa_cert : the fingerprint of GET /api/v1/platform's tsa_cert
+platform_tsa_cert() {
+  TOKEN=; api GET /api/v1/platform; expect 200 "GET /api/v1/platform"
+  jqb .tsa_cert | openssl x509 -noout -fingerprint -sha256 2>/dev/null
+}
+# restart_tsa WHAT : restarts eseald, asks for a token (kept in $T/rs.tsr);
+# LOG holds what this start logged
+restart_tsa() {
+  stop_eseald
+  local lines; lines=$(wc -l < "$T/eseald.log")
+  start_eseald "sqlite:$T/eseald.db"
+  LOG=$(tail -n +"$((lines + 1))" "$T/eseald.log")
+  tsa_post "$T/req.tsq"; expect 200 "a token after the restart ($1)"
+  cp "$T/resp" "$T/rs.tsr"
+}
+CERT1=$(tok_cert "$T/resp1.tsr")
+[ -n "$CERT1" ]; check $? "the token carries its TSA certificate ($CERT1)"
+[ "$(platform_tsa_cert)" = "$CERT1" ]; check $? "GET /api/v1/platform shows the tokens' TSA certificate"
+[ -f "$T/tsa-cert.pem" ] && [ "$(stat -c %a "$T/tsa-cert.pem")" = 644 ]
+check $? "the TSA certificate is kept in tsa-cert.pem beside the master key, mode 0644"
+restart_tsa "same data"
+[ "$(tok_cert "$T/rs.tsr")" = "$CERT1" ]; check $? "a second start on the same data: the same TSA certificate"
+grep -q "eseald: tsa: the TSA certificate in .*tsa-cert.pem" <<<"$LOG"; check $? "the start says it reused the kept one"
+! grep -q "a new TSA certificate" <<<"$LOG"; check $? "and issued none"
+"$ESEAL" ts verify "$T/rs.tsr" --data "$T/doc.txt" --trust "$T/pki/root-ca.pem" >/dev/null
+check $? "its token verifies"
+head -c 300 "$T/tsa-cert.pem" > "$T/cut.pem"; mv "$T/cut.pem" "$T/tsa-cert.pem"
+restart_tsa "corrupted file"
+CERT2=$(tok_cert "$T/rs.tsr")
+[ -n "$CERT2" ] && [ "$CERT2" != "$CERT1" ]; check $? "a corrupted file: a fresh TSA certificate"
+grep -q "a new TSA certificate .*unusable: it holds no PEM certificate" <<<"$LOG"
+check $? "the start says why ($(grep tsa: <<<"$LOG"))"
+[ "$(platform_tsa_cert)" = "$CERT2" ]; check $? "GET /api/v1/platform shows the fresh certificate"
+openssl x509 -in "$T/tsa-cert.pem" -noout -fingerprint -sha256 | grep -qF "${CERT2#*=}"
+check $? "the file was replaced by it"
+rm -f "$T/tsa-cert.pem"
+restart_tsa "deleted file"
+CERT3=$(tok_cert "$T/rs.tsr")
+[ -n "$CERT3" ] && [ "$CERT3" != "$CERT2" ] && [ -f "$T/tsa-cert.pem" ]
+check $? "a deleted file: a fresh TSA certificate, kept again"
+grep -q "a new TSA certificate .*none was kept yet" <<<"$LOG"; check $? "the start says why"
+# a certificate the configured CA did not issue (another PKI's) is not used
+"$ESEAL" pki init "$T/pki2" --pass test >/dev/null
+cp "$T/pki2/maker.pem" "$T/tsa-cert.pem"
+restart_tsa "another CA's certificate"
+CERT4=$(tok_cert "$T/rs.tsr")
+[ -n "$CERT4" ] && [ "$CERT4" != "$CERT3" ]; check $? "a foreign certificate in the file: replaced"
+grep -q "a new TSA certificate .*unusable: it certifies another key" <<<"$LOG"; check $? "the start says why"
 stop_eseald
 
 # ---- no TSA: 503 ----
 start_eseald "sqlite:$T/eseald.db" --no-tsa
 tsa_post "$T/req.tsq"; expect 503 "--no-tsa"
 [ "$(jqb .error.code)" = tsa_unavailable ]; check $? "503 says tsa_unavailable"
+TOKEN=; api GET /api/v1/platform; [ "$(jqb .tsa_cert)" = null ]; check $? "no TSA: /platform's tsa_cert is null"
 stop_eseald
 
 # ---- an ECDSA P-256 TSA (tsa_key/tsa_cert), checked by openssl ts -verify ----
