@@ -3,7 +3,7 @@
 # to end: the input untouched, a stamp by page and a riding seal, originals with an xref
 # table and with an xref stream, a second signature, exit codes 0/1/2/3/4, a byte changed
 # inside the ByteRange, a content-changing revision and a moved stamp each failing at their
-# own check, certification refusing later signatures; and the CMS mode: SM2/SM3 written by
+# own check, stamps on /Rotate'd pages, certification refusing later signatures; and the CMS mode: SM2/SM3 written by
 # eseal, and an ECDSA P-256 key checked by poppler's pdfsig ("Signature is Valid") and
 # qpdf --check.
 # The plain inputs are written here and normalised by qpdf (skip 77 without qpdf).
@@ -82,6 +82,16 @@ expect 0 "pdf sign an xref-stream original" "$ESEAL" pdf sign "$T/inx.pdf" -o "$
 expect 0 "xref stream result verifies" "$ESEAL" verify --no-chain "$T/x.pdf"
 contains "$T/out" "2 widget(s)" "one riding slice per page"
 expect 0 "qpdf --check of the xref-stream update" qpdf --check "$T/x.pdf"
+# pages turned by /Rotate (qpdf writes it): the position is on the displayed page, so at
+# 90 degrees (20, 30) mm lands at x = 30 mm, y = 20 mm of the unrotated page
+qpdf --rotate=+90:1 --rotate=+180:2 "$T/in.pdf" "$T/rot.pdf" 2>/dev/null
+expect 0 "pdf sign a rotated page" "$ESEAL" pdf sign "$T/rot.pdf" -o "$T/rp.pdf" "${SIGN[@]}" --page 1 --x 20 --y 30
+expect 0 "rotated page verifies" "$ESEAL" verify --no-chain "$T/rp.pdf"
+check_is stamp PASSED "stamp on a rotated page"
+contains "$T/out" "at \[85.0 56.7 198.4 170.1\]" "the widget in unrotated page space"
+expect 0 "riding across rotated pages" "$ESEAL" pdf sign "$T/rot.pdf" -o "$T/rr.pdf" "${SIGN[@]}" --riding
+expect 0 "riding on rotated pages verifies" "$ESEAL" verify --no-chain "$T/rr.pdf"
+check_is stamp PASSED "riding stamp on rotated pages"
 expect 0 "second signature" "$ESEAL" pdf sign "$T/p.pdf" -o "$T/pp.pdf" "${SIGN[@]}" --page 2 --x 10 --y 10
 expect 0 "both signatures verify" "$ESEAL" verify --no-chain "$T/pp.pdf"
 contains "$T/out" "LATER_REVISIONS" "the first signature sees the second revision"

@@ -13,8 +13,12 @@
  * visible and clickable; docs/pdf.md says so.
  *
  * Positions are millimetres from the top-left corner of the page's CropBox
- * (else MediaBox, inherited through /Parent), as for OFD; a keyword stamp
- * is centred on the words found by pdf_text.c.
+ * (else MediaBox, inherited through /Parent) as displayed, that is after the
+ * page's /Rotate (inherited too), as for OFD; a keyword stamp is centred on
+ * the words found by pdf_text.c. On a rotated page the rectangle is turned
+ * back into the unrotated page space (where /Rect lives) and the form gets a
+ * /Matrix that turns the picture against the page's rotation, so the viewer
+ * sees it upright (ISO 32000-1 12.5.5: BBox x Matrix is fitted into /Rect).
  */
 #include <cairo.h>
 #include <stdio.h>
@@ -142,11 +146,93 @@ static es_result page_box(struct es_pdf_doc *d, int page, double box[4])
     ES_BAIL_MSG(ES_ERR_FORMAT_STRUCTURE, "PDF: page %d has no /MediaBox", page + 1);
 }
 
-/* Widgets for the positions: page and rectangle, plus slice index/count. */
+/* The page's /Rotate, inherited through /Parent, as 0, 90, 180 or 270
+ * (negative values and multiples of 360 normalised as readers do; a value
+ * that is not a multiple of 90 is refused: readers disagree on it). */
+static es_result page_rotate(struct es_pdf_doc *d, int page, int *rot)
+{
+    qpdf_data q = d->q;
+    qpdf_oh n = qpdf_get_page_n(q, (size_t)page);
+    *rot = 0;
+    for (int depth = 0; depth < ES_PDF_MAX_FIELD_DEPTH && qpdf_oh_is_dictionary(q, n); depth++) {
+        qpdf_oh r = qpdf_oh_get_key(q, n, "/Rotate");
+        if (qpdf_oh_is_integer(q, r)) {
+            long long v = qpdf_oh_get_int_value(q, r);
+            ES_GUARD(es_pdf_qcheck(d, "page /Rotate"));
+            ES_ENSURE_MSG(v % 90 == 0, ES_ERR_FORMAT_STRUCTURE,
+                          "PDF: page %d has /Rotate %lld, not a multiple of 90", page + 1, v);
+            *rot = (int)(((v % 360) + 360) % 360);
+            return ES_RESULT_OK;
+        }
+        n = qpdf_oh_get_key(q, n, "/Parent");
+    }
+    return es_pdf_qcheck(d, "page /Rotate");
+}
+
+/* A page as the viewer sees it: the visible box and the rotation. */
+struct view {
+    double box[4]; /* unrotated page space */
+    int rot;       /* 0, 90, 180, 270 (clockwise on display) */
+    double w, h;   /* displayed size in points */
+};
+
+static es_result page_view(struct es_pdf_doc *d, int page, struct view *v)
+{
+    ES_GUARD(page_box(d, page, v->box));
+    ES_GUARD(page_rotate(d, page, &v->rot));
+    double bw = v->box[2] - v->box[0], bh = v->box[3] - v->box[1];
+    bool turned = v->rot == 90 || v->rot == 270;
+    v->w = turned ? bh : bw;
+    v->h = turned ? bw : bh;
+    return ES_RESULT_OK;
+}
+
+/* The point (u, v) in points from the displayed top-left corner (u to the
+ * right, v down) in unrotated page space. /Rotate turns the page clockwise,
+ * so e.g. at 90 the box's lower-left corner is shown top-left. */
+static void view_point(const struct view *v, double u, double dv, double *x, double *y)
+{
+    const double *b = v->box;
+    switch (v->rot) {
+    case 90:
+        *x = b[0] + dv;
+        *y = b[1] + u;
+        break;
+    case 180:
+        *x = b[2] - u;
+        *y = b[1] + dv;
+        break;
+    case 270:
+        *x = b[2] - dv;
+        *y = b[3] - u;
+        break;
+    default:
+        *x = b[0] + u;
+        *y = b[3] - dv;
+        break;
+    }
+}
+
+/* The displayed rectangle u0..u1 x v0..v1 in unrotated page space. */
+static void view_rect(const struct view *v, double u0, double v0, double u1, double v1,
+                      double r[4])
+{
+    double xa, ya, xb, yb;
+    view_point(v, u0, v0, &xa, &ya);
+    view_point(v, u1, v1, &xb, &yb);
+    r[0] = xa < xb ? xa : xb;
+    r[1] = ya < yb ? ya : yb;
+    r[2] = xa < xb ? xb : xa;
+    r[3] = ya < yb ? yb : ya;
+}
+
+/* Widgets for the positions: page and rectangle (unrotated page space),
+ * the page's rotation, plus slice index/count. */
 struct place {
     int page;
     double rect[4];
     int slice, n_slices;
+    int rot;
 };
 
 static es_result add_place(struct place **v, size_t *n, struct place p)
@@ -166,15 +252,16 @@ static es_result places(struct es_pdf_doc *d, const es_pdf_position *pos, size_t
         const es_pdf_position *p = &pos[i];
         double pw = p->w_mm > 0 ? p->w_mm * PT_PER_MM : w;
         double ph = p->h_mm > 0 ? p->h_mm * PT_PER_MM : h;
-        double box[4];
+        struct view vw;
         if (p->kind == ES_OFD_POS_PAGE) {
             ES_ENSURE_MSG(p->page >= 1 && p->page <= d->n_pages, ES_ERR_USAGE_ARG,
                           "page %d does not exist: the document has %d page(s)", p->page,
                           d->n_pages);
-            ES_GUARD(page_box(d, p->page - 1, box));
-            double x0 = box[0] + p->x_mm * PT_PER_MM, y1 = box[3] - p->y_mm * PT_PER_MM;
-            ES_GUARD(add_place(out, out_n,
-                               (struct place){p->page - 1, {x0, y1 - ph, x0 + pw, y1}, 0, 1}));
+            ES_GUARD(page_view(d, p->page - 1, &vw));
+            double u0 = p->x_mm * PT_PER_MM, v0 = p->y_mm * PT_PER_MM;
+            struct place pl = {p->page - 1, {0}, 0, 1, vw.rot};
+            view_rect(&vw, u0, v0, u0 + pw, v0 + ph, pl.rect);
+            ES_GUARD(add_place(out, out_n, pl));
         } else if (p->kind == ES_OFD_POS_RIDING) {
             int first = p->first_page ? p->first_page : 1;
             int last = p->last_page ? p->last_page : d->n_pages;
@@ -183,12 +270,11 @@ static es_result places(struct es_pdf_doc *d, const es_pdf_position *pos, size_t
                           d->n_pages);
             int ns = last - first + 1;
             for (int k = 0; k < ns; k++) {
-                ES_GUARD(page_box(d, first - 1 + k, box));
-                double sw = pw / ns, yc = (box[1] + box[3]) / 2;
-                ES_GUARD(add_place(out, out_n,
-                                   (struct place){first - 1 + k,
-                                                  {box[2] - sw, yc - ph / 2, box[2], yc + ph / 2},
-                                                  k, ns}));
+                ES_GUARD(page_view(d, first - 1 + k, &vw));
+                double sw = pw / ns, vc = vw.h / 2;
+                struct place pl = {first - 1 + k, {0}, k, ns, vw.rot};
+                view_rect(&vw, vw.w - sw, vc - ph / 2, vw.w, vc + ph / 2, pl.rect);
+                ES_GUARD(add_place(out, out_n, pl));
             }
         } else if (p->kind == ES_OFD_POS_KEYWORD) {
             ES_ENSURE_MSG(p->keyword && p->keyword[0], ES_ERR_USAGE_ARG, "empty keyword");
@@ -197,13 +283,19 @@ static es_result places(struct es_pdf_doc *d, const es_pdf_position *pos, size_t
             ES_GUARD(es_pdf_find_keyword(d, p->keyword, p->occurrence, &hits, &nh));
             es_result res = ES_RESULT_OK;
             for (size_t k = 0; k < nh && es_is_ok(res); k++) {
+                /* the hit is in unrotated space; the stamp's displayed
+                 * width runs along y on a page turned by 90 or 270 */
+                res = page_view(d, hits[k].page, &vw);
                 double cx = (hits[k].box[0] + hits[k].box[2]) / 2;
                 double cy = (hits[k].box[1] + hits[k].box[3]) / 2;
-                res = add_place(out, out_n,
-                                (struct place){hits[k].page,
-                                               {cx - pw / 2, cy - ph / 2, cx + pw / 2,
-                                                cy + ph / 2},
-                                               0, 1});
+                bool turned = vw.rot == 90 || vw.rot == 270;
+                double hw = (turned ? ph : pw) / 2, hh = (turned ? pw : ph) / 2;
+                if (es_is_ok(res)) {
+                    res = add_place(out, out_n,
+                                    (struct place){hits[k].page,
+                                                   {cx - hw, cy - hh, cx + hw, cy + hh},
+                                                   0, 1, vw.rot});
+                }
             }
             es_free(hits);
             ES_GUARD(res);
@@ -287,7 +379,15 @@ es_result es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
         ES_FAIL_GOTO(ES_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
+        /* the form is drawn in displayed orientation: on a page turned by
+         * 90 or 270 its width is the rectangle's height */
+        bool turned = pl[i].rot == 90 || pl[i].rot == 270;
         double bw = pl[i].rect[2] - pl[i].rect[0], bh = pl[i].rect[3] - pl[i].rect[1];
+        if (turned) {
+            double t = bw;
+            bw = bh;
+            bh = t;
+        }
         double full = bw * pl[i].n_slices; /* the whole picture's width */
         content.len = 0;
         if (png) {
@@ -304,10 +404,15 @@ es_result es_pdf_stamp_write(struct es_pdf_update *u, struct es_pdf_doc *d,
         if (png) {
             snprintf(xo, sizeof(xo), "/XObject << /Im %d 0 R >> ", img_id);
         }
+        /* counter-clockwise by the page's rotation (12.5.5 fits the turned
+         * BBox into /Rect, so no translation is needed) */
+        static const char *const matrix[4] = {"", " /Matrix [0 1 -1 0 0 0]",
+                                              " /Matrix [-1 0 0 -1 0 0]",
+                                              " /Matrix [0 -1 1 0 0 0]"};
         snprintf(dict, sizeof(dict),
-                 "/Type /XObject /Subtype /Form /BBox [0 0 %.4f %.4f] /Resources << %s"
+                 "/Type /XObject /Subtype /Form /BBox [0 0 %.4f %.4f]%s /Resources << %s"
                  "/ExtGState << /GS0 << /Type /ExtGState /BM /Multiply >> >> >>",
-                 bw, bh, xo);
+                 bw, bh, matrix[pl[i].rot / 90], xo);
         wv[i].ap_id = new_id(d);
         wv[i].page = pl[i].page;
         memcpy(wv[i].rect, pl[i].rect, sizeof(wv[i].rect));

@@ -46,10 +46,12 @@ static inline uint8_t *t_pdf_build(const char *const *objs, size_t n, const char
 }
 
 /* A plain document of n_pages A4 pages (objects: 1 catalog, 2 pages, 3 font,
- * 4 content "Hello eseal contract", 5.. pages). */
-static inline uint8_t *t_pdf_plain(int n_pages, size_t *out_len)
+ * 4 content "Hello eseal contract", 5.. pages); page i gets `page_extra[i]`
+ * in its dictionary and /Pages gets `pages_extra` (NULL: nothing). */
+static inline uint8_t *t_pdf_pages(int n_pages, const char *const *page_extra,
+                                   const char *pages_extra, size_t *out_len)
 {
-    static char kids[1024], pages[16][200];
+    static char kids[1024], pages[16][256];
     const char *objs[24];
     assert_true(n_pages >= 1 && n_pages <= 16);
     int o = 0;
@@ -57,18 +59,25 @@ static inline uint8_t *t_pdf_plain(int n_pages, size_t *out_len)
         o += snprintf(kids + o, sizeof(kids) - (size_t)o, "%d 0 R ", 5 + i);
         snprintf(pages[i], sizeof(pages[i]),
                  "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 3 0 R "
-                 ">> >> >>");
+                 ">> >> %s>>",
+                 page_extra && page_extra[i] ? page_extra[i] : "");
         objs[4 + i] = pages[i];
     }
-    static char pages_obj[1200];
+    static char pages_obj[1300];
     snprintf(pages_obj, sizeof(pages_obj),
-             "<< /Type /Pages /Kids [%s] /Count %d /MediaBox [0 0 595 842] >>", kids, n_pages);
+             "<< /Type /Pages /Kids [%s] /Count %d /MediaBox [0 0 595 842] %s>>", kids, n_pages,
+             pages_extra ? pages_extra : "");
     objs[0] = "<< /Type /Catalog /Pages 2 0 R >>";
     objs[1] = pages_obj;
     objs[2] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
     objs[3] = "<< /Length 51 >>\nstream\nBT /F1 24 Tf 72 720 Td (Hello eseal contract) Tj ET\n"
               "endstream";
     return t_pdf_build(objs, 4 + (size_t)n_pages, NULL, out_len);
+}
+
+static inline uint8_t *t_pdf_plain(int n_pages, size_t *out_len)
+{
+    return t_pdf_pages(n_pages, NULL, NULL, out_len);
 }
 
 /* The offset of the last startxref value and the trailer /Size of a file. */
