@@ -518,8 +518,12 @@ int ks_check_tsa_cert(es_keystore *ks, const uint8_t *holder, size_t holder_len,
     } else if (X509_cmp_time(X509_get0_notBefore(x), NULL) > 0) {
         snprintf(err, err_len, "it is not valid yet");
     } else if (X509_cmp_time(X509_get0_notAfter(x), &until) < 0) {
-        snprintf(err, err_len, "it expires too soon (before %lld, Unix time)",
-                 (long long)valid_until);
+        struct tm tm;
+        char when[32] = "?";
+        if (gmtime_r(&until, &tm)) {
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        snprintf(err, err_len, "it expires too soon (before %s)", when);
     } else {
         int der_len = i2d_X509(x, &der);
         *out_cert = der_len > 0 ? malloc((size_t)der_len) : NULL;

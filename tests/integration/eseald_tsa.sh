@@ -138,6 +138,41 @@ restart_tsa "another CA's certificate"
 CERT4=$(tok_cert "$T/rs.tsr")
 [ -n "$CERT4" ] && [ "$CERT4" != "$CERT3" ]; check $? "a foreign certificate in the file: replaced"
 grep -q "a new TSA certificate .*unusable: it certifies another key" <<<"$LOG"; check $? "the start says why"
+# the platform certificate itself: right key and CA, but no timeStamping
+cp "$T/pki/maker.pem" "$T/tsa-cert.pem"
+restart_tsa "a certificate without timeStamping"
+grep -q "a new TSA certificate .*unusable: it lacks extendedKeyUsage timeStamping" <<<"$LOG"
+check $? "a certificate without timeStamping: replaced ($(grep tsa: <<<"$LOG"))"
+# TSA certificates the CA issued elsewhere (openssl): 60 days left are
+# enough, 10 days are not (the 30-day margin)
+cat > "$T/tsaext.cnf" <<'CNF'
+[tsa]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+extendedKeyUsage = critical,timeStamping
+authorityKeyIdentifier = keyid:always
+CNF
+openssl req -new -key "$T/pki/maker.key" -passin pass:test -subj "/CN=eseald TSA" -sm3 \
+  -out "$T/tsa.csr" >/dev/null 2>&1
+for d in 10 60; do
+  openssl x509 -req -in "$T/tsa.csr" -CA "$T/pki/root-ca.pem" -CAkey "$T/pki/root-ca.key" \
+    -passin pass:test -set_serial "$((4096 + d))" -days "$d" -sm3 -sigopt distid:1234567812345678 \
+    -extfile "$T/tsaext.cnf" -extensions tsa -out "$T/tsa$d.pem" >/dev/null 2>&1
+done
+if [ -s "$T/tsa60.pem" ] && [ -s "$T/tsa10.pem" ]; then
+  cp "$T/tsa60.pem" "$T/tsa-cert.pem"
+  restart_tsa "a certificate valid 60 more days"
+  [ "$(tok_cert "$T/rs.tsr")" = "$(openssl x509 -in "$T/tsa60.pem" -noout -fingerprint -sha256)" ]
+  check $? "60 days left: the kept certificate is used ($(grep tsa: <<<"$LOG"))"
+  cp "$T/tsa10.pem" "$T/tsa-cert.pem"
+  restart_tsa "a certificate valid 10 more days"
+  [ "$(tok_cert "$T/rs.tsr")" != "$(openssl x509 -in "$T/tsa10.pem" -noout -fingerprint -sha256)" ]
+  check $? "10 days left: replaced"
+  grep -q "a new TSA certificate .*unusable: it expires too soon (before 20" <<<"$LOG"
+  check $? "the start says why ($(grep tsa: <<<"$LOG"))"
+else
+  echo "this openssl cannot issue SM2 certificates: the expiry margin is not tested"
+fi
 stop_eseald
 
 # ---- no TSA: 503 ----
