@@ -36,7 +36,8 @@ static int usage_sign(void)
            "timeStamp); --tsa-key/--tsa-cert make it locally; a TSA that fails fails the\n"
            "signing (exit 6) unless --tsa-optional.\n"
            "The input is never modified; OUT is the input plus one incremental update.\n"
-           "Exit: 0 signed, 3 unreadable or refused input, 4 refused by policy.\n");
+           "Exit: 0 signed, 3 unreadable or refused input, 4 refused by policy, 6 no time\n"
+           "stamp (the TSA failed).\n");
     return 0;
 }
 
