@@ -238,7 +238,7 @@ static const char USAGE[] =
     "                          vendor's) instead of the platform's own\n"
     "  --master-key FILE       32-byte key that encrypts stored private keys\n"
     "  --create-master-key     create the master key file if it is missing\n"
-    "  --threads N             HTTP worker threads (default: CPUs)\n"
+    "  --threads N             HTTP event threads and as many compute threads (default: CPUs)\n"
     "  --max-body MIB          largest request body (default 32)\n"
     "  --admin USER:PASSWORD   create this platform administrator if missing\n"
     "  --seed-demo             create a demo organisation and one user per role\n"
