@@ -137,11 +137,21 @@ const badge = (s) => h('span', { class: 'badge st-' + s, 'data-status': s }, st(
 const when = (sec) => (sec ? new Date(sec * 1000).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : '');
 
 /* ---- API ---- */
+/* body: a value sent as JSON, or a File sent as itself (octet-stream, its
+   name percent-encoded in X-File-Name) */
 async function api(method, path, body) {
   const headers = {};
   if (session) headers.Authorization = 'Bearer ' + session.token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let payload;
+  if (body instanceof File) {
+    headers['Content-Type'] = 'application/octet-stream';
+    headers['X-File-Name'] = encodeURIComponent(body.name);
+    payload = body;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const r = await fetch('/api/v1' + path, { method, headers, body: payload });
   let j = null;
   try { j = await r.json(); } catch (e) { j = null; }
   if (!r.ok) {
@@ -149,15 +159,6 @@ async function api(method, path, body) {
     if (r.status === 401 && session && path !== '/login') { setSession(null); }
     throw Object.assign(new Error(msg), { status: r.status });
   }
-  return j;
-}
-async function apiRaw(path, file) {
-  const headers = { 'Content-Type': 'application/octet-stream',
-    'X-File-Name': encodeURIComponent(file.name) };
-  const r = await fetch('/api/v1' + path, { method: 'POST', headers, body: file });
-  let j = null;
-  try { j = await r.json(); } catch (e) { j = null; }
-  if (!r.ok) throw Object.assign(new Error(j && j.error ? j.error.message : ('HTTP ' + r.status)), { status: r.status });
   return j;
 }
 function fileB64(file) {
@@ -264,7 +265,7 @@ function pageVerify(main) {
       } else {
         /* the file itself, not base64 in JSON: decoding a large JSON string
            costs the server more than verifying the document */
-        showReport(out, await apiRaw('/verify', f1.files[0]));
+        showReport(out, await api('POST', '/verify', f1.files[0]));
       }
     } catch (err) { out.replaceChildren(h('p', { class: 'FAILED' }, err.message)); }
   };
